@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Out-of-tree build of vfio_spapr_tce and its checks. In a kernel tree the
+# Kbuild and Kconfig files are used directly and this file is not.
+#
+#   make            the module and its KUnit test module, against KDIR
+#   make check      every check and test (the README's test command)
+#   make demo       boot a pseries guest with the module loaded
+#   make kernel     prepare the cached ppc64le test kernel (build/kernel)
+#
+# KDIR defaults to the prepared test kernel; any other ppc64le 6.12 build
+# tree with CONFIG_VFIO_CONTAINER and CONFIG_SPAPR_TCE_IOMMU works.
+
+DEFAULT_KDIR := $(CURDIR)/build/kernel
+KDIR ?= $(DEFAULT_KDIR)
+ARCH ?= powerpc
+CROSS_COMPILE ?= powerpc64le-linux-gnu-
+
+KBUILD_ARGS := ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
+	CONFIG_VFIO_SPAPR_TCE=m CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m
+
+# Prepare the test kernel only when building against the default one
+KERNEL_DEP := $(if $(filter $(DEFAULT_KDIR),$(KDIR)),kernel)
+
+.PHONY: all modules kernel setup check demo clean
+
+all: modules
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh >/dev/null
+
+modules: $(KERNEL_DEP)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) W=1 modules
+
+check: setup
+	@scripts/check.sh
+
+demo: kernel
+	@scripts/guest.sh demo
+
+clean:
+	@if [ -d $(KDIR) ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) clean; fi

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vfio_spapr_tce: private declarations shared by the container code
+ * (vfio_iommu_spapr_tce.c), the TCE table operations (iommu_tce.c) and the
+ * KUnit suites in tests/.
+ */
+#ifndef VFIO_SPAPR_TCE_H
+#define VFIO_SPAPR_TCE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <asm/iommu.h>
+
+struct iommu_group;
+struct mm_struct;
+struct vfio_iommu_driver_ops;
+
+/**
+ * struct tce_group - one IOMMU group attached to a container
+ * @node: entry in &tce_container.groups
+ * @grp: the VFIO core's iommu_group
+ * @table_group: the platform's table group of @grp, looked up at attach
+ *
+ * Allocated at attach, freed at detach; protected by &tce_container.lock.
+ */
+struct tce_group {
+	struct list_head node;
+	struct iommu_group *grp;
+	struct iommu_table_group *table_group;
+};
+
+/**
+ * struct tce_container - the IOMMU state behind one /dev/vfio/vfio fd
+ * @lock: serialises every operation on the container; protects all the
+ *	fields below. Lock order: @lock, then the mm's mmap_lock (taken by
+ *	account_locked_vm() and the pinning calls). Never taken with the
+ *	mmap_lock held.
+ * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU (fixed at open)
+ * @enabled: VFIO_IOMMU_ENABLE succeeded and DISABLE has not run since
+ * @def_window_pending: the default 32-bit window still has to be created
+ *	the first time a window is needed
+ * @locked_pages: pages charged to @mm's locked_vm by ENABLE
+ * @mm: the mm this container is bound to (first ENABLE), held by
+ *	mmgrab() until release; NULL until then
+ * @tables: the DMA windows this container created and owns, by window
+ *	number; each holds one reference of the iommu_table
+ * @groups: list of &struct tce_group, in attach order
+ */
+struct tce_container {
+	struct mutex lock;
+	bool v2;
+	bool enabled;
+	bool def_window_pending;
+	unsigned long locked_pages;
+	struct mm_struct *mm;
+	struct iommu_table *tables[IOMMU_TABLE_GROUP_MAX_TABLES];
+	struct list_head groups;
+};
+
+/* iommu_tce.c: operations on one TCE table (window) */
+
+long tce_window_create(struct mm_struct *mm,
+		       struct iommu_table_group *table_group, int num,
+		       u32 page_shift, u64 window_size, u32 levels,
+		       struct iommu_table **ptbl);
+void tce_window_destroy(struct mm_struct *mm, struct iommu_table *tbl);
+long tce_window_take(struct iommu_table_group *table_group, int num,
+		     struct iommu_table *tbl);
+unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
+			       unsigned long entry, unsigned long pages);
+void tce_window_put(struct mm_struct *mm,
+		    struct iommu_table_group *table_group, int num,
+		    struct iommu_table *tbl);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Seams for the KUnit suites in tests/ */
+extern const struct vfio_iommu_driver_ops tce_iommu_driver_ops;
+long tce_container_default_window(struct tce_container *container);
+#endif
+
+#endif /* VFIO_SPAPR_TCE_H */

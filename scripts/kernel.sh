@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Prepare the ppc64le Linux 6.12 test kernel: unpack Debian's linux-source-6.12
+# outside the clone, configure it from allnoconfig + tests/config/*.config,
+# verify every requested option survived, build vmlinux and modules.
+#
+# The build is cached in $VST_CACHE (default ~/.cache/vfio_spapr_tce), keyed
+# by the source package version and the fragments, and reused when present.
+# Links it as build/kernel (and the source as build/linux-src) in the clone
+# and prints nothing on stdout but the build directory (KDIR) on success.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${VST_CACHE:-$HOME/.cache/vfio_spapr_tce}
+export ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
+jobs=${JOBS:-$(nproc)}
+
+log() { echo "kernel: $*" >&2; }
+
+ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+src=$cache/linux-source-$(echo "$ver" | tr -c 'A-Za-z0-9.\n' '_')
+if [ ! -f "$src/.unpacked" ]; then
+	log "unpacking linux-source-6.12 $ver into $src"
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -C "$src.tmp" -xf /usr/src/linux-source-6.12.tar.xz --strip-components=1
+	mv "$src.tmp" "$src"
+	touch "$src/.unpacked"
+fi
+
+frags=$(ls "$top"/tests/config/*.config)
+# shellcheck disable=SC2086
+hash=$( (echo "$ver"; cat $frags) | sha256sum | cut -c1-16)
+out=$cache/build-$hash
+
+link() {
+	mkdir -p "$top/build"
+	ln -sfn "$out" "$top/build/kernel"
+	ln -sfn "$src" "$top/build/linux-src"
+	echo "$out"
+}
+
+if [ -f "$out/.built" ]; then
+	log "cached build $out"
+	link
+	exit 0
+fi
+
+start=$(date +%s)
+log "configuring $out (allnoconfig + $(echo $frags | xargs -n1 basename | tr '\n' ' '))"
+rm -rf "$out"
+mkdir -p "$out"
+cd "$src"
+# shellcheck disable=SC2086
+scripts/kconfig/merge_config.sh -n -O "$out" $frags >"$out/merge.log" 2>&1 ||
+	{ cat "$out/merge.log" >&2; exit 1; }
+make -s O="$out" olddefconfig >&2
+
+missing=0
+# shellcheck disable=SC2086
+for line in $(grep -h '^CONFIG_' $frags); do
+	if ! grep -qx "$line" "$out/.config"; then
+		log "option dropped by Kconfig: $line (have: $(grep "^${line%%=*}=" "$out/.config" || echo unset))"
+		missing=1
+	fi
+done
+[ "$missing" = 0 ] || exit 1
+
+log "building vmlinux and modules with -j$jobs (log: $out/build.log)"
+if ! make O="$out" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
+	tail -n 40 "$out/build.log" >&2
+	exit 1
+fi
+touch "$out/.built"
+log "built in $(( $(date +%s) - start )) s"
+link

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fake sPAPR platform shared by every vfio_spapr_tce KUnit suite: an
+ * iommu_table_group with create_table/set_window/unset_window ops, carried
+ * by a real iommu_group, whose iommu_tables record every TCE exchange and
+ * invalidation. The suites drive the real container code on top of it.
+ */
+#ifndef VFIO_SPAPR_TCE_FAKE_H
+#define VFIO_SPAPR_TCE_FAKE_H
+
+#include <kunit/test.h>
+#include <linux/mm_types.h>
+#include <asm/iommu.h>
+
+#include "vfio.h"
+#include "vfio_spapr_tce.h"
+
+/**
+ * struct fake_tce_stats - what the fake platform saw; all counters
+ * @create_table: tables created
+ * @tables_live: tables created and not yet freed
+ * @set_window: successful set_window calls
+ * @unset_window: unset_window calls
+ * @xchg: TCE exchanges
+ * @xchg_live: exchanges that returned a live entry (it held a page)
+ * @kill: invalidations (tce_kill calls)
+ * @live_at_free: live entries found in tables when they were freed
+ */
+struct fake_tce_stats {
+	unsigned int create_table;
+	int tables_live;
+	unsigned int set_window;
+	unsigned int unset_window;
+	unsigned long xchg;
+	unsigned long xchg_live;
+	unsigned int kill;
+	unsigned long live_at_free;
+};
+
+/**
+ * struct fake_tce_group - one fake PE: an iommu_group and its table group
+ * @table_group: what iommu_group_get_iommudata() returns for @grp
+ * @grp: a real iommu_group, released when the test ends
+ * @stats: what happened to this group and to the tables it created
+ * @set_window_fail: number of further set_window calls that succeed before
+ *	one fails with -EIO; negative: never fail
+ */
+struct fake_tce_group {
+	struct iommu_table_group table_group;
+	struct iommu_group *grp;
+	struct fake_tce_stats stats;
+	int set_window_fail;
+};
+
+/**
+ * struct fake_tce_opts - how to build a fake group
+ * @tce32_size: size of the default 32-bit window in bytes (0: none)
+ * @ddw: supports dynamic windows (two windows, 4K/64K/16M pages)
+ * @other_ops: use a second, incompatible, set of table group ops
+ * @no_iommudata: do not attach the table group to the iommu_group
+ */
+struct fake_tce_opts {
+	u32 tce32_size;
+	bool ddw;
+	bool other_ops;
+	bool no_iommudata;
+};
+
+/* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
+#define FAKE_TCE32_SIZE	(16U << 20)
+
+struct fake_tce_group *fake_tce_group_new(struct kunit *test,
+					  const struct fake_tce_opts *opts);
+unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);
+unsigned long fake_tce_live(struct iommu_table *tbl);
+
+struct tce_container *fake_tce_open(struct kunit *test, unsigned long type);
+unsigned long fake_tce_user_mem(struct kunit *test, unsigned long size);
+void fake_tce_set_memlock(struct kunit *test, unsigned long bytes);
+const struct cred *fake_tce_drop_ipc_lock(void);
+unsigned long fake_tce_locked_vm(void);
+
+/**
+ * struct fake_tce_pin - a user page pinned by a case, and its refcounts
+ * @page: the page
+ * @uaddr: its user address in the case's mm
+ * @ref_base: refcount with only the case's own pin held
+ * @pin_delta: what one more pin added to the refcount (> 0)
+ */
+struct fake_tce_pin {
+	struct page *page;
+	unsigned long uaddr;
+	int ref_base;
+	int pin_delta;
+};
+
+void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
+		       struct fake_tce_pin *pin);
+void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
+		  unsigned long entry, struct fake_tce_pin *pin,
+		  enum dma_data_direction dir);
+
+/* The driver ops as the VFIO core calls them */
+
+static inline int fake_tce_attach(struct tce_container *c,
+				  struct fake_tce_group *fg)
+{
+	return tce_iommu_driver_ops.attach_group(c, fg->grp, VFIO_IOMMU);
+}
+
+static inline void fake_tce_detach(struct tce_container *c,
+				   struct fake_tce_group *fg)
+{
+	tce_iommu_driver_ops.detach_group(c, fg->grp);
+}
+
+static inline long fake_tce_ioctl(struct tce_container *c, unsigned int cmd,
+				  unsigned long arg)
+{
+	return tce_iommu_driver_ops.ioctl(c, cmd, arg);
+}
+
+static inline void fake_tce_release(struct tce_container *c)
+{
+	tce_iommu_driver_ops.release(c);
+}
+
+#endif /* VFIO_SPAPR_TCE_FAKE_H */
