@@ -67,8 +67,8 @@ for line in $(grep -h '^CONFIG_' $frags); do
 done
 [ "$missing" = 0 ] || exit 1
 
-log "building vmlinux and modules with -j$jobs (log: $out/build.log)"
-if ! make O="$out" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
+log "building vmlinux, modules and uapi headers with -j$jobs (log: $out/build.log)"
+if ! make O="$out" -j"$jobs" vmlinux modules headers >"$out/build.log" 2>&1; then
 	tail -n 40 "$out/build.log" >&2
 	exit 1
 fi

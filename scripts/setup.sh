@@ -6,7 +6,8 @@
 set -euo pipefail
 
 PKGS="gcc-powerpc64le-linux-gnu qemu-system-ppc sparse linux-source-6.12 flex
-bison bc libelf-dev libssl-dev cpio python3 make xz-utils rsync kmod"
+bison bc libelf-dev libssl-dev cpio python3 make xz-utils rsync kmod
+libc6-dev-ppc64el-cross"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -119,6 +119,8 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 		kfree(ft);
 		return -ENOMEM;
 	}
+	/* DMA_BIDIRECTIONAL is 0: an empty entry must say DMA_NONE */
+	memset(ft->dir, DMA_NONE, entries);
 
 	ft->owner = fg;
 	ft->tbl.it_page_shift = page_shift;

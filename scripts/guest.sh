@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot the test kernel in QEMU with our modules and a busybox initramfs.
+#
+#   guest.sh kunit   run the KUnit suites and the module checks (make check)
+#   guest.sh demo    show the module loading and registering (make demo)
+#
+# The kernel and the modules must be built (make modules). The console log
+# is kept in build/logs/<mode>-<machine>.log; a guest that does not power
+# off within $GUEST_TIMEOUT seconds (default 600) is killed and fails.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:?usage: guest.sh kunit|demo}
+machine=pseries
+kdir=${KDIR:-$top/build/kernel}
+timeout=${GUEST_TIMEOUT:-600}
+work=$top/build/guest/$mode-$machine
+log=$top/build/logs/$mode-$machine.log
+
+busybox=$("$top/scripts/busybox.sh")
+
+rm -rf "$work"
+mkdir -p "$work/root/bin" "$work/root/modules" "$work/root/proc" \
+	"$work/root/sys" "$work/root/dev" "$work/root/tmp" "$(dirname "$log")"
+install -m 0755 "$busybox" "$work/root/bin/busybox"
+ln -s busybox "$work/root/bin/sh"
+cp "$kdir/drivers/vfio/vfio.ko" "$top/vfio_spapr_tce.ko" \
+	"$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
+
+powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+	-isystem "$kdir/usr/include" -o "$work/root/bin/vfio_probe" \
+	"$top/tests/guest/vfio_probe.c"
+
+cp "$top/tests/guest/init-common.sh" "$work/root/init-common.sh"
+cp "$top/tests/guest/init-$mode.sh" "$work/root/init"
+chmod 0755 "$work/root/init"
+
+(cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+
+qemu=(qemu-system-ppc64 -M pseries,x-vof=on -m 2G -smp 1 -nographic
+      -nodefaults -serial mon:stdio -no-reboot
+      -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
+      -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
+
+echo "guest: booting $machine ($mode), log $log" >&2
+start=$(date +%s.%N)
+rc=0
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+end=$(date +%s.%N)
+secs=$(echo "$end - $start" | bc)
+printf 'guest: %s %s finished in %.1f s (qemu exit %d)\n' "$machine" "$mode" "$secs" "$rc" >&2
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "guest: TIMEOUT after ${timeout}s; console log kept in $log" >&2
+	exit 124
+fi
+exit "$rc"
