@@ -35,7 +35,7 @@ kernel: setup
 modules: $(KERNEL_DEP)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) W=1 modules
 
-check: setup
+check:
 	@scripts/check.sh
 
 demo: kernel

@@ -48,7 +48,7 @@ struct tce_group {
  * @groups: list of &struct tce_group, in attach order
  */
 struct tce_container {
-	struct mutex lock;
+	struct mutex lock;	/* protects every field below */
 	bool v2;
 	bool enabled;
 	bool def_window_pending;

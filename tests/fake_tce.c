@@ -19,7 +19,7 @@
 #include "fake_tce.h"
 
 /* 64-bit windows of the fakes start at 2^59, as on IODA2 */
-#define FAKE_DDW_BASE	(1ULL << 59)
+#define FAKE_DDW_BASE	BIT_ULL(59)
 #define FAKE_MAX_LEVELS	5
 
 /**

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: every check and test of vfio_spapr_tce. Installs what it needs,
+# prepares the cached kernel, then runs the static checks (W=1 build, sparse,
+# checkpatch --strict, kernel-doc) and the guest tests (module reload and
+# registration, KUnit suites in QEMU pseries). Logs go to build/logs/.
+# Exits non-zero if anything failed; the last line is "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/build/logs
+mkdir -p "$logs"
+passed=0
+failed=0
+
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+}
+
+"$top/scripts/setup.sh" || { fail setup; finish; }
+kdir=$("$top/scripts/kernel.sh") || { fail "kernel build"; finish; }
+src=$top/build/linux-src
+kbuild=(make -C "$kdir" M="$top" ARCH=powerpc
+	CROSS_COMPILE=powerpc64le-linux-gnu-
+	CONFIG_VFIO_SPAPR_TCE=m CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m)
+ours=$(git ls-files '*.c' '*.h' | grep -v '^tests/guest/')
+
+# Our sources' warnings in a build log (the kernel's own are not ours)
+our_warnings() {
+	grep -E "^$top/.*: (warning|error):|^$top/.*: (sparse: )?(warning|error)" "$1" |
+		grep -v '\.mod\.c:' || true
+}
+
+# 1. A clean W=1 build of both modules, without a warning
+"${kbuild[@]}" clean >/dev/null 2>&1
+if "${kbuild[@]}" W=1 modules >"$logs/build-w1.log" 2>&1; then
+	w=$(our_warnings "$logs/build-w1.log")
+	if [ -z "$w" ]; then pass "build W=1"; else echo "$w"; fail "build W=1 (warnings)"; fi
+else
+	tail -n 30 "$logs/build-w1.log"
+	fail "build W=1"
+	finish
+fi
+
+# 2. sparse on every file of ours
+if "${kbuild[@]}" C=2 modules >"$logs/sparse.log" 2>&1; then
+	w=$(our_warnings "$logs/sparse.log")
+	n=$(grep -c '^  CHECK ' "$logs/sparse.log")
+	if [ -n "$w" ]; then echo "$w"; fail "sparse C=2 (warnings)"
+	elif [ "$n" -lt 1 ]; then fail "sparse C=2 (checked no file)"
+	else pass "sparse C=2 ($n files)"; fi
+else
+	fail "sparse C=2 (build failed)"
+fi
+
+# 3. checkpatch --strict on our sources
+# shellcheck disable=SC2086
+if perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		-f $ours tests/guest/*.c >"$logs/checkpatch.log" 2>&1 &&
+	! grep -qE ': (ERROR|WARNING|CHECK):' "$logs/checkpatch.log"; then
+	pass "checkpatch --strict"
+else
+	grep -E ': (ERROR|WARNING|CHECK):' "$logs/checkpatch.log"
+	fail "checkpatch --strict"
+fi
+
+# 4. kernel-doc: present on every non-static function and structure, valid
+# shellcheck disable=SC2086
+if python3 "$top/scripts/docs_check.py" $ours >"$logs/kernel-doc.log" 2>&1 &&
+	perl "$src/scripts/kernel-doc" -none -Wall $ours >>"$logs/kernel-doc.log" 2>&1 &&
+	! grep -q . "$logs/kernel-doc.log"; then
+	pass "kernel-doc"
+else
+	cat "$logs/kernel-doc.log"
+	fail "kernel-doc"
+fi
+
+# 5. The pseries guest: module checks and KUnit suites
+guest_log=$logs/kunit-pseries.log
+"$top/scripts/guest.sh" kunit
+rc=$?
+"$top/scripts/console_check.sh" "$guest_log" || rc=1
+if [ "$rc" = 0 ]; then pass "guest pseries boot and console"; else fail "guest pseries boot and console (see $guest_log)"; fi
+
+while read -r _ name res detail; do
+	if [ "$res" = PASS ]; then pass "guest.$name"; else fail "guest.$name $detail"; fi
+done < <(grep -a '^VST-RESULT ' "$guest_log" | tr -d '\r')
+for want in module_load module_unload module_reload registered_after_load \
+	    unregistered_after_unload module_unload_after_tests; do
+	grep -aq "^VST-RESULT $want " "$guest_log" || fail "guest.$want (did not run)"
+done
+
+sed -n '/VST-KUNIT-BEGIN/,/VST-KUNIT-END/p' "$guest_log" | tr -d '\r' >"$logs/kunit.ktap"
+python3 "$src/tools/testing/kunit/kunit.py" parse --json="$logs/kunit.json" \
+	"$logs/kunit.ktap" >"$logs/kunit-parse.log" 2>&1
+while read -r res name; do
+	if [ "$res" = PASS ]; then pass "kunit.$name"; else fail "kunit.$name"; fi
+done < <(python3 "$top/scripts/kunit_results.py" "$logs/kunit.json" "$top/tests")
+
+finish
