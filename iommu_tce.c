@@ -11,15 +11,20 @@
  * which nests inside the container lock.
  */
 
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <asm/iommu.h>
+#include <asm/mmu_context.h>
 
 #include "vfio_spapr_tce.h"
 
 /* Entries cleared between two chances to reschedule */
 #define TCE_CLEAR_BATCH	512
+/* System pages pinned by one pin_user_pages_fast() call at most */
+#define TCE_PIN_BATCH	512
 
 /**
  * tce_window_create() - create an iommu_table for a DMA window
@@ -111,23 +116,45 @@ static bool tce_level_absent(struct iommu_table *tbl, unsigned long entry)
 	return !tbl->it_ops->useraddrptr(tbl, entry, false);
 }
 
+/*
+ * v2: the page an entry held belongs to a pre-registered region; drop the
+ * region's mapping count and forget the entry's user address.
+ */
+static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
+			       unsigned long entry)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+
+	if (!pua)
+		return;
+
+	mem = mm_iommu_lookup(mm, be64_to_cpu(*pua), IOMMU_PAGE_SIZE(tbl));
+	if (mem)
+		mm_iommu_mapped_dec(mem);
+	*pua = 0;
+}
+
 /**
  * tce_window_clear() - clear TCEs and release the pages they held
- * @mm: the mm the pages were pinned from (the container's)
+ * @mm: the mm the pages came from (the container's)
  * @tbl: the table
  * @entry: first entry, in IOMMU pages from the start of the bus space
  *	(so it includes tbl->it_offset)
  * @pages: number of entries
+ * @prereg: the pages belong to pre-registered memory (v2): drop the
+ *	region's mapping count instead of unpinning
  *
  * Each entry is exchanged for an empty one; a page an entry held is
- * unpinned once (and was marked dirty by the exchange if the device could
+ * released once (and was marked dirty by the exchange if the device could
  * write it). The range is invalidated once, at the end. An entry that held
  * nothing is not an error.
  *
  * Return: the number of entries that held a page.
  */
 unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
-			       unsigned long entry, unsigned long pages)
+			       unsigned long entry, unsigned long pages,
+			       bool prereg)
 {
 	unsigned long first = entry, last = entry + pages, released = 0;
 
@@ -149,7 +176,10 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
 		if (dir == DMA_NONE)
 			continue;
 
-		unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
+		if (prereg)
+			tce_release_prereg(mm, tbl, entry);
+		else
+			unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
 		released++;
 	}
 
@@ -158,21 +188,256 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
 	return released;
 }
 
+/*
+ * Is the memory at @hpa at least one IOMMU page big? Otherwise the device
+ * could reach past what userspace mapped.
+ */
+static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
+			  unsigned int shift)
+{
+	unsigned long size = 0;
+
+	if (mm_iommu_is_devmem(mm, hpa, shift, &size))
+		return size == (1UL << shift);
+
+	return page_shift(compound_head(pfn_to_page(hpa >> PAGE_SHIFT))) >= shift;
+}
+
+/*
+ * Write one TCE. If the entry was live, put the old one back and fail with
+ * -EBUSY: a mapping is never replaced behind userspace's back.
+ */
+static long tce_write(const struct tce_map *m, unsigned long entry,
+		      unsigned long hpa)
+{
+	enum dma_data_direction dir = m->dir;
+	long ret;
+
+	if (!tce_page_fits(m->mm, hpa, m->tbl->it_page_shift))
+		return -EPERM;
+
+	ret = iommu_tce_xchg_no_kill(m->mm, m->tbl, entry, &hpa, &dir);
+	if (ret)
+		return ret;
+	if (dir == DMA_NONE)
+		return 0;
+
+	/* hpa and dir now hold the old entry: restore it */
+	WARN_ON(iommu_tce_xchg_no_kill(m->mm, m->tbl, entry, &hpa, &dir));
+	iommu_tce_kill(m->tbl, entry, 1);
+	return -EBUSY;
+}
+
+/* Physical address of IOMMU page @i of the request, within @page */
+static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
+			     struct page *page)
+{
+	unsigned long ua = m->ua + (i << m->tbl->it_page_shift);
+
+	return page_to_phys(page) + (ua & ~PAGE_MASK);
+}
+
+/*
+ * Pin the pages of IOMMU pages [t0, t1) of the request into pages[0..),
+ * one pin per IOMMU page, with as few pin_user_pages_fast() calls as the
+ * layout allows. When IOMMU pages are smaller than system pages, "slot k"
+ * of each system page is pinned by one call per slot. On failure nothing
+ * stays pinned.
+ */
+static long tce_pin(const struct tce_map *m, unsigned long t0,
+		    unsigned long t1, struct page **pages, struct page **batch)
+{
+	unsigned int shift = m->tbl->it_page_shift;
+	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
+	unsigned long ratio = 1, k = 0, s0 = 0, i, n, pinned = 0;
+	long got;
+
+	if (shift > PAGE_SHIFT) {
+		/* Each IOMMU page spans several system pages: pin its head */
+		for (i = t0; i < t1; i++, pinned++) {
+			got = pin_user_pages_fast(m->ua + (i << shift), 1,
+						  flags, &pages[i - t0]);
+			if (got != 1)
+				goto fail;
+		}
+		return 0;
+	}
+
+	ratio = PAGE_SIZE >> shift;
+	s0 = ((m->ua + (t0 << shift)) & ~PAGE_MASK) >> shift;
+	for (k = 0; k < ratio; k++) {
+		unsigned long i0 = t0 + (k + ratio - s0) % ratio;
+
+		if (i0 >= t1)
+			continue;
+		n = (t1 - 1 - i0) / ratio + 1;
+		got = pin_user_pages_fast((m->ua + (i0 << shift)) & PAGE_MASK,
+					  n, flags, batch);
+		if (got != n) {
+			if (got > 0)
+				unpin_user_pages(batch, got);
+			goto fail;
+		}
+		for (i = 0; i < n; i++)
+			pages[i0 - t0 + i * ratio] = batch[i];
+		pinned += n;
+	}
+	return 0;
+
+fail:
+	/* pages[] is filled in slot order: unpin what each slot got */
+	if (shift > PAGE_SHIFT) {
+		unpin_user_pages(pages, pinned);
+	} else {
+		for (i = 0; pinned && i < t1 - t0; i++) {
+			unsigned long slot = (s0 + i) % ratio;
+
+			if (slot < k) {
+				unpin_user_page(pages[i]);
+				pinned--;
+			}
+		}
+	}
+	return -EFAULT;
+}
+
+/* v1: pin in batches, then write the TCEs of each batch */
+static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
+{
+	unsigned int shift = m->tbl->it_page_shift;
+	unsigned long chunk = TCE_PIN_BATCH, t0, t1, i;
+	struct page **pages, **batch;
+	long ret = 0;
+
+	if (shift < PAGE_SHIFT)
+		chunk *= PAGE_SIZE >> shift;
+	chunk = min(chunk, m->pages);
+
+	pages = kvmalloc_array(chunk, sizeof(*pages), GFP_KERNEL);
+	batch = kmalloc_array(TCE_PIN_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!pages || !batch) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	for (t0 = 0; t0 < m->pages; t0 = t1) {
+		t1 = min(t0 + chunk, m->pages);
+		ret = tce_pin(m, t0, t1, pages, batch);
+		if (ret)
+			break;
+		for (i = t0; i < t1; i++) {
+			ret = tce_write(m, m->entry + i,
+					tce_hpa(m, i, pages[i - t0]));
+			if (ret)
+				break;
+			(*done)++;
+		}
+		if (ret) {
+			/* Release the pins no TCE took */
+			unpin_user_pages(&pages[i - t0], t1 - i);
+			break;
+		}
+		cond_resched();
+	}
+out:
+	kfree(batch);
+	kvfree(pages);
+	return ret;
+}
+
+/* v2: translate through pre-registered memory, counting its mappings */
+static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
+{
+	unsigned int shift = m->tbl->it_page_shift;
+	struct mm_iommu_table_group_mem_t *mem = NULL;
+	unsigned long i, ua, hpa;
+	__be64 *pua;
+	long ret;
+
+	for (i = 0; i < m->pages; i++) {
+		ua = m->ua + (i << shift);
+		/*
+		 * Consecutive pages are mostly in the region of the previous
+		 * one: look the region up again only when they are not.
+		 * mm_iommu_ua_to_hpa() succeeding implies the whole IOMMU page
+		 * is in the region (regions are aligned to their page size).
+		 */
+		if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
+			mem = mm_iommu_lookup(m->mm, ua, 1UL << shift);
+			if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa))
+				return -EINVAL;
+		}
+
+		pua = IOMMU_TABLE_USERSPACE_ENTRY(m->tbl, m->entry + i);
+		if (!pua)
+			return -ENOMEM;
+
+		ret = mm_iommu_mapped_inc(mem);
+		if (ret)
+			return ret;
+
+		ret = tce_write(m, m->entry + i, hpa);
+		if (ret) {
+			mm_iommu_mapped_dec(mem);
+			return ret;
+		}
+		*pua = cpu_to_be64(ua);
+		(*done)++;
+
+		if (!((i + 1) % TCE_CLEAR_BATCH))
+			cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * tce_window_map() - map user memory into a window
+ * @m: the request; its range must have been checked against the window
+ *
+ * v1 (@m->prereg false) pins the user pages, in batches; v2 translates
+ * through the mm's pre-registered memory. Each IOMMU page gets one TCE that
+ * holds one pin (v1) or one mapping count of its region (v2). An entry
+ * that is already live is left as it was and fails the call. The range is
+ * invalidated once. On failure every entry this call wrote is cleared and
+ * released again.
+ *
+ * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
+ * not pre-registered; -EPERM if a page is smaller than an IOMMU page;
+ * -EBUSY if an entry was already mapped; -ENOMEM; or the platform's error.
+ */
+long tce_window_map(const struct tce_map *m)
+{
+	unsigned long done = 0;
+	long ret;
+
+	if (m->prereg)
+		ret = tce_map_prereg(m, &done);
+	else
+		ret = tce_map_pinned(m, &done);
+
+	if (ret)
+		tce_window_clear(m->mm, m->tbl, m->entry, done, m->prereg);
+	else
+		iommu_tce_kill(m->tbl, m->entry, m->pages);
+	return ret;
+}
+
 /**
  * tce_window_put() - take a window back from a table group
  * @mm: the container's mm
  * @table_group: the group's platform table group
  * @num: window number
  * @tbl: the table backing the window
+ * @prereg: the window maps pre-registered memory (v2)
  *
  * Clears every TCE of the window, releasing the pages, then unsets the
  * window on the group. The table itself stays with its owner.
  */
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
-		    struct iommu_table *tbl)
+		    struct iommu_table *tbl, bool prereg)
 {
-	tce_window_clear(mm, tbl, tbl->it_offset, tbl->it_size);
+	tce_window_clear(mm, tbl, tbl->it_offset, tbl->it_size, prereg);
 	if (table_group->ops && table_group->ops->unset_window)
 		table_group->ops->unset_window(table_group, num);
 }

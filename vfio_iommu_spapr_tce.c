@@ -14,12 +14,17 @@
 
 #include <linux/err.h>
 #include <linux/iommu.h>
+#include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <kunit/visibility.h>
+#include <asm/eeh.h>
 #include <asm/iommu.h>
+#include <asm/mmu_context.h>
 
 #include "vfio.h"
 #include "vfio_spapr_tce.h"
@@ -87,6 +92,9 @@ static long tce_window_add(struct tce_container *container, int num,
 
 	if (!first)
 		return -ENODEV;
+	if (!first->table_group->ops->set_window ||
+	    !first->table_group->ops->unset_window)
+		return -EPERM;
 
 	ret = tce_window_create(container->mm, first->table_group, num,
 				page_shift, window_size, levels, &tbl);
@@ -180,6 +188,49 @@ static void tce_windows_destroy(struct tce_container *container)
 	container->def_window_pending = false;
 }
 
+/**
+ * struct tce_prereg - a pre-registered region this container holds
+ * @node: entry in &tce_container.preregs
+ * @mem: the mm's region; this container holds one use of it
+ */
+struct tce_prereg {
+	struct list_head node;
+	struct mm_iommu_table_group_mem_t *mem;
+};
+
+static struct tce_prereg *tce_prereg_find(struct tce_container *container,
+					  struct mm_iommu_table_group_mem_t *mem)
+{
+	struct tce_prereg *p;
+
+	list_for_each_entry(p, &container->preregs, node)
+		if (p->mem == mem)
+			return p;
+	return NULL;
+}
+
+/* Give back a region; fails with -EBUSY while TCEs still map it */
+static long tce_prereg_put(struct tce_container *container,
+			   struct tce_prereg *p)
+{
+	long ret = mm_iommu_put(container->mm, p->mem);
+
+	if (ret)
+		return ret;
+	list_del(&p->node);
+	kfree(p);
+	return 0;
+}
+
+/* At release: every window is gone, so every region can go */
+static void tce_preregs_drop(struct tce_container *container)
+{
+	struct tce_prereg *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &container->preregs, node)
+		WARN_ON(tce_prereg_put(container, p));
+}
+
 static void *tce_iommu_open(unsigned long arg)
 {
 	struct tce_container *container;
@@ -193,6 +244,7 @@ static void *tce_iommu_open(unsigned long arg)
 
 	mutex_init(&container->lock);
 	INIT_LIST_HEAD(&container->groups);
+	INIT_LIST_HEAD(&container->preregs);
 	container->v2 = arg == VFIO_SPAPR_TCE_v2_IOMMU;
 	return container;
 }
@@ -208,7 +260,7 @@ static void tce_detach_locked(struct tce_container *container,
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		if (container->tables[i])
 			tce_window_put(container->mm, tg->table_group, i,
-				       container->tables[i]);
+				       container->tables[i], container->v2);
 
 	list_del(&tg->node);
 	kfree(tg);
@@ -227,6 +279,7 @@ static void tce_iommu_release(void *iommu_data)
 	while ((tg = tce_first_group(container)))
 		tce_detach_locked(container, tg);
 	tce_windows_destroy(container);
+	tce_preregs_drop(container);
 	mutex_unlock(&container->lock);
 
 	if (container->mm)
@@ -312,15 +365,522 @@ static long tce_check_extension(unsigned long arg)
 	case VFIO_SPAPR_TCE_IOMMU:
 	case VFIO_SPAPR_TCE_v2_IOMMU:
 		return 1;
+	case VFIO_EEH:
+		return eeh_enabled();
 	default:
 		return 0;
 	}
+}
+
+static long tce_ioctl_get_info(struct tce_container *container,
+			       void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
+					  dma32_window_size);
+	unsigned long ddwsz = offsetofend(struct vfio_iommu_spapr_tce_info, ddw);
+	struct vfio_iommu_spapr_tce_info info;
+	struct iommu_table_group *table_group;
+	struct tce_group *first;
+
+	first = tce_first_group(container);
+	if (!first)
+		return -ENXIO;
+	table_group = first->table_group;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	info.flags = 0;
+	info.dma32_window_start = table_group->tce32_start;
+	info.dma32_window_size = table_group->tce32_size;
+	memset(&info.ddw, 0, sizeof(info.ddw));
+	if (container->v2 && table_group->max_dynamic_windows_supported) {
+		info.flags |= VFIO_IOMMU_SPAPR_INFO_DDW;
+		info.ddw.pgsizes = table_group->pgsizes;
+		info.ddw.max_dynamic_windows_supported =
+			table_group->max_dynamic_windows_supported;
+		info.ddw.levels = table_group->max_levels;
+	}
+
+	/* Fill only what the caller's version of the structure has room for */
+	if (info.argsz >= ddwsz)
+		minsz = ddwsz;
+	if (copy_to_user(arg, &info, minsz))
+		return -EFAULT;
+	return 0;
+}
+
+/* The window that holds bus address @iova, or NULL */
+static struct iommu_table *tce_find_window(struct tce_container *container,
+					   u64 iova)
+{
+	int i;
+
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
+		struct iommu_table *tbl = container->tables[i];
+		u64 entry;
+
+		if (!tbl)
+			continue;
+		entry = iova >> tbl->it_page_shift;
+		if (entry >= tbl->it_offset &&
+		    entry - tbl->it_offset < tbl->it_size)
+			return tbl;
+	}
+	return NULL;
+}
+
+/*
+ * Check [iova, iova + size) against the window that holds iova: both
+ * aligned to its IOMMU page size, the end inside it. Returns the window.
+ */
+static struct iommu_table *tce_check_range(struct tce_container *container,
+					   u64 iova, u64 size, long *err)
+{
+	struct iommu_table *tbl = tce_find_window(container, iova);
+	u64 mask, last;
+
+	*err = -ENXIO;
+	if (!tbl)
+		return NULL;
+
+	*err = -EINVAL;
+	mask = IOMMU_PAGE_SIZE(tbl) - 1;
+	if ((iova & mask) || (size & mask))
+		return NULL;
+	if (check_add_overflow(iova >> tbl->it_page_shift,
+			       size >> tbl->it_page_shift, &last) ||
+	    last > tbl->it_offset + tbl->it_size)
+		return NULL;
+
+	*err = 0;
+	return tbl;
+}
+
+static long tce_map_locked(struct tce_container *container,
+			   struct vfio_iommu_type1_dma_map *param)
+{
+	struct tce_map m = {
+		.mm = container->mm,
+		.ua = param->vaddr,
+		.prereg = container->v2,
+	};
+	u64 end;
+	long ret;
+
+	switch (param->flags) {
+	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
+		m.dir = DMA_BIDIRECTIONAL;
+		break;
+	case VFIO_DMA_MAP_FLAG_READ:
+		m.dir = DMA_TO_DEVICE;
+		break;
+	case VFIO_DMA_MAP_FLAG_WRITE:
+		m.dir = DMA_FROM_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	ret = tce_default_window(container);
+	if (ret)
+		return ret;
+
+	m.tbl = tce_check_range(container, param->iova, param->size, &ret);
+	if (!m.tbl)
+		return ret;
+	if ((param->vaddr & (IOMMU_PAGE_SIZE(m.tbl) - 1)) ||
+	    check_add_overflow(param->vaddr, param->size, &end))
+		return -EINVAL;
+
+	m.entry = param->iova >> m.tbl->it_page_shift;
+	m.pages = param->size >> m.tbl->it_page_shift;
+	if (!m.pages)
+		return 0;
+
+	ret = tce_window_map(&m);
+	iommu_flush_tce(m.tbl);
+	return ret;
+}
+
+static long tce_ioctl_map(struct tce_container *container, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	struct vfio_iommu_type1_dma_map param;
+	long ret;
+
+	if (!container->enabled)
+		return -EPERM;
+	if (copy_from_user(&param, arg, minsz))
+		return -EFAULT;
+	if (param.argsz < minsz)
+		return -EINVAL;
+
+	mutex_lock(&container->lock);
+	ret = container->enabled ? tce_map_locked(container, &param) : -EPERM;
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+static long tce_unmap_locked(struct tce_container *container,
+			     struct vfio_iommu_type1_dma_unmap *param)
+{
+	struct iommu_table *tbl;
+	long ret;
+
+	ret = tce_default_window(container);
+	if (ret)
+		return ret;
+
+	tbl = tce_check_range(container, param->iova, param->size, &ret);
+	if (!tbl)
+		return ret;
+
+	/* Entries that map nothing are skipped: unmapping a hole is fine */
+	tce_window_clear(container->mm, tbl, param->iova >> tbl->it_page_shift,
+			 param->size >> tbl->it_page_shift, container->v2);
+	iommu_flush_tce(tbl);
+	return 0;
+}
+
+static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_unmap,
+					  size);
+	struct vfio_iommu_type1_dma_unmap param;
+	long ret;
+
+	if (!container->enabled)
+		return -EPERM;
+	if (copy_from_user(&param, arg, minsz))
+		return -EFAULT;
+	if (param.argsz < minsz || param.flags)
+		return -EINVAL;
+
+	mutex_lock(&container->lock);
+	ret = container->enabled ? tce_unmap_locked(container, &param) : -EPERM;
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+/* Copy in a REGISTER/UNREGISTER_MEMORY argument and check it */
+static long tce_get_region(void __user *arg,
+			   struct vfio_iommu_spapr_register_memory *param)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_register_memory,
+					  size);
+	u64 end;
+
+	if (copy_from_user(param, arg, minsz))
+		return -EFAULT;
+	if (param->argsz < minsz || param->flags)
+		return -EINVAL;
+	if (!param->size || !PAGE_ALIGNED(param->vaddr) ||
+	    !PAGE_ALIGNED(param->size) ||
+	    check_add_overflow(param->vaddr, param->size, &end))
+		return -EINVAL;
+	return 0;
+}
+
+static long tce_register_locked(struct tce_container *container,
+				u64 vaddr, u64 size)
+{
+	unsigned long entries = size >> PAGE_SHIFT;
+	struct mm_iommu_table_group_mem_t *mem;
+	struct tce_prereg *p;
+	long ret;
+
+	mem = mm_iommu_get(container->mm, vaddr, entries);
+	if (mem) {
+		/* Registered already: by us is an error, by another is shared */
+		if (tce_prereg_find(container, mem)) {
+			mm_iommu_put(container->mm, mem);
+			return -EBUSY;
+		}
+	} else {
+		ret = mm_iommu_new(container->mm, vaddr, entries, &mem);
+		if (ret)
+			return ret;
+	}
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		mm_iommu_put(container->mm, mem);
+		return -ENOMEM;
+	}
+	p->mem = mem;
+	list_add(&p->node, &container->preregs);
+	/* v2 has no ENABLE: a registration is what enables mapping */
+	container->enabled = true;
+	return 0;
+}
+
+static long tce_ioctl_register(struct tce_container *container,
+			       void __user *arg)
+{
+	struct vfio_iommu_spapr_register_memory param;
+	long ret;
+
+	ret = tce_mm_bind(container);
+	if (ret)
+		return ret;
+	ret = tce_get_region(arg, &param);
+	if (ret)
+		return ret;
+
+	mutex_lock(&container->lock);
+	ret = tce_register_locked(container, param.vaddr, param.size);
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+static long tce_unregister_locked(struct tce_container *container,
+				  u64 vaddr, u64 size)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	struct tce_prereg *p;
+
+	mem = mm_iommu_get(container->mm, vaddr, size >> PAGE_SHIFT);
+	if (!mem)
+		return -ENOENT;
+	p = tce_prereg_find(container, mem);
+	/* Drop the lookup's use first, so that ours can be the last */
+	mm_iommu_put(container->mm, mem);
+	if (!p)
+		return -ENOENT;
+
+	return tce_prereg_put(container, p);
+}
+
+static long tce_ioctl_unregister(struct tce_container *container,
+				 void __user *arg)
+{
+	struct vfio_iommu_spapr_register_memory param;
+	long ret;
+
+	if (!container->mm)
+		return -EPERM;
+	ret = tce_get_region(arg, &param);
+	if (ret)
+		return ret;
+
+	mutex_lock(&container->lock);
+	ret = tce_unregister_locked(container, param.vaddr, param.size);
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+static int tce_windows_count(struct tce_container *container)
+{
+	int i, n = 0;
+
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
+		n += !!container->tables[i];
+	return n;
+}
+
+static long tce_create_locked(struct tce_container *container,
+			      struct vfio_iommu_spapr_tce_create *create)
+{
+	struct iommu_table_group *table_group;
+	struct tce_group *first;
+	int num;
+	long ret;
+
+	ret = tce_default_window(container);
+	if (ret)
+		return ret;
+
+	first = tce_first_group(container);
+	if (!first)
+		return -ENXIO;
+	table_group = first->table_group;
+
+	if (create->page_shift >= BITS_PER_LONG ||
+	    !(table_group->pgsizes & BIT_ULL(create->page_shift)) ||
+	    !create->levels || create->levels > table_group->max_levels ||
+	    !is_power_of_2(create->window_size) ||
+	    create->window_size < BIT_ULL(create->page_shift))
+		return -EINVAL;
+
+	if (tce_windows_count(container) >=
+	    table_group->max_dynamic_windows_supported)
+		return -ENOSPC;
+	for (num = 0; num < IOMMU_TABLE_GROUP_MAX_TABLES; num++)
+		if (!container->tables[num])
+			break;
+	if (num == IOMMU_TABLE_GROUP_MAX_TABLES)
+		return -ENOSPC;
+
+	ret = tce_window_add(container, num, create->page_shift,
+			     create->window_size, create->levels);
+	if (ret)
+		return ret;
+
+	create->start_addr = container->tables[num]->it_offset <<
+			     container->tables[num]->it_page_shift;
+	return 0;
+}
+
+static long tce_ioctl_create(struct tce_container *container,
+			     void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
+					  start_addr);
+	struct vfio_iommu_spapr_tce_create create;
+	long ret;
+
+	ret = tce_mm_bind(container);
+	if (ret)
+		return ret;
+	if (list_empty(&container->groups))
+		return -ENXIO;
+	if (copy_from_user(&create, arg, minsz))
+		return -EFAULT;
+	if (create.argsz < minsz || create.flags)
+		return -EINVAL;
+
+	mutex_lock(&container->lock);
+	ret = tce_create_locked(container, &create);
+	mutex_unlock(&container->lock);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(arg, &create, minsz))
+		return -EFAULT;
+	return 0;
+}
+
+/* Clear window @num, take it back from every group and destroy it */
+static void tce_window_remove(struct tce_container *container, int num)
+{
+	struct iommu_table *tbl = container->tables[num];
+	struct tce_group *tg;
+
+	tce_window_clear(container->mm, tbl, tbl->it_offset, tbl->it_size,
+			 container->v2);
+	list_for_each_entry(tg, &container->groups, node)
+		tg->table_group->ops->unset_window(tg->table_group, num);
+	container->tables[num] = NULL;
+	tce_window_destroy(container->mm, tbl);
+}
+
+static long tce_remove_locked(struct tce_container *container, u64 start)
+{
+	int num;
+
+	/* The default window was never made: removing it just cancels it */
+	if (container->def_window_pending && !start) {
+		container->def_window_pending = false;
+		return 0;
+	}
+
+	for (num = 0; num < IOMMU_TABLE_GROUP_MAX_TABLES; num++) {
+		struct iommu_table *tbl = container->tables[num];
+
+		if (tbl && (tbl->it_offset << tbl->it_page_shift) == start) {
+			tce_window_remove(container, num);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static long tce_ioctl_remove(struct tce_container *container,
+			     void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_remove,
+					  start_addr);
+	struct vfio_iommu_spapr_tce_remove remove;
+	long ret;
+
+	ret = tce_mm_bind(container);
+	if (ret)
+		return ret;
+	if (list_empty(&container->groups))
+		return -ENXIO;
+	if (copy_from_user(&remove, arg, minsz))
+		return -EFAULT;
+	if (remove.argsz < minsz || remove.flags)
+		return -EINVAL;
+
+	mutex_lock(&container->lock);
+	ret = tce_remove_locked(container, remove.start_addr);
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+/* One EEH operation on the PE of @grp */
+static long tce_eeh_pe_op(struct iommu_group *grp, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_eeh_pe_op, op);
+	struct vfio_eeh_pe_op op;
+	struct eeh_pe *pe;
+
+	pe = eeh_iommu_group_to_pe(grp);
+	if (!pe)
+		return -ENODEV;
+
+	if (copy_from_user(&op, arg, minsz))
+		return -EFAULT;
+	if (op.argsz < minsz || op.flags)
+		return -EINVAL;
+
+	switch (op.op) {
+	case VFIO_EEH_PE_DISABLE:
+		return eeh_pe_set_option(pe, EEH_OPT_DISABLE);
+	case VFIO_EEH_PE_ENABLE:
+		return eeh_pe_set_option(pe, EEH_OPT_ENABLE);
+	case VFIO_EEH_PE_UNFREEZE_IO:
+		return eeh_pe_set_option(pe, EEH_OPT_THAW_MMIO);
+	case VFIO_EEH_PE_UNFREEZE_DMA:
+		return eeh_pe_set_option(pe, EEH_OPT_THAW_DMA);
+	case VFIO_EEH_PE_GET_STATE:
+		return eeh_pe_get_state(pe);
+	case VFIO_EEH_PE_RESET_DEACTIVATE:
+		return eeh_pe_reset(pe, EEH_RESET_DEACTIVATE, true);
+	case VFIO_EEH_PE_RESET_HOT:
+		return eeh_pe_reset(pe, EEH_RESET_HOT, true);
+	case VFIO_EEH_PE_RESET_FUNDAMENTAL:
+		return eeh_pe_reset(pe, EEH_RESET_FUNDAMENTAL, true);
+	case VFIO_EEH_PE_CONFIGURE:
+		return eeh_pe_configure(pe);
+	case VFIO_EEH_PE_INJECT_ERR:
+		minsz = offsetofend(struct vfio_eeh_pe_op, err.mask);
+		if (op.argsz < minsz)
+			return -EINVAL;
+		if (copy_from_user(&op, arg, minsz))
+			return -EFAULT;
+		return eeh_pe_inject_err(pe, op.err.type, op.err.func,
+					 op.err.addr, op.err.mask);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long tce_ioctl_eeh_pe_op(struct tce_container *container,
+				void __user *arg)
+{
+	struct tce_group *tg;
+	long ret = 0;
+
+	mutex_lock(&container->lock);
+	list_for_each_entry(tg, &container->groups, node) {
+		ret = tce_eeh_pe_op(tg->grp, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&container->lock);
+	return ret;
 }
 
 static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,
 			    unsigned long arg)
 {
 	struct tce_container *container = iommu_data;
+	void __user *uarg = (void __user *)arg;
 	long ret;
 
 	/* The VFIO core asks this with no container yet */
@@ -335,23 +895,46 @@ static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,
 		return -EPERM;
 
 	switch (cmd) {
+	case VFIO_IOMMU_SPAPR_TCE_GET_INFO:
+		mutex_lock(&container->lock);
+		ret = tce_ioctl_get_info(container, uarg);
+		mutex_unlock(&container->lock);
+		return ret;
+	case VFIO_IOMMU_MAP_DMA:
+		return tce_ioctl_map(container, uarg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return tce_ioctl_unmap(container, uarg);
+	case VFIO_EEH_PE_OP:
+		return tce_ioctl_eeh_pe_op(container, uarg);
+	}
+
+	if (container->v2) {
+		switch (cmd) {
+		case VFIO_IOMMU_SPAPR_REGISTER_MEMORY:
+			return tce_ioctl_register(container, uarg);
+		case VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY:
+			return tce_ioctl_unregister(container, uarg);
+		case VFIO_IOMMU_SPAPR_TCE_CREATE:
+			return tce_ioctl_create(container, uarg);
+		case VFIO_IOMMU_SPAPR_TCE_REMOVE:
+			return tce_ioctl_remove(container, uarg);
+		}
+		return -ENOTTY;
+	}
+
+	switch (cmd) {
 	case VFIO_IOMMU_ENABLE:
-		if (container->v2)
-			return -ENOTTY;
 		mutex_lock(&container->lock);
 		ret = tce_enable(container);
 		mutex_unlock(&container->lock);
 		return ret;
 	case VFIO_IOMMU_DISABLE:
-		if (container->v2)
-			return -ENOTTY;
 		mutex_lock(&container->lock);
 		tce_disable(container);
 		mutex_unlock(&container->lock);
 		return 0;
-	default:
-		return -ENOTTY;
 	}
+	return -ENOTTY;
 }
 
 VISIBLE_IF_KUNIT const struct vfio_iommu_driver_ops tce_iommu_driver_ops = {

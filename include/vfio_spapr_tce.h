@@ -7,6 +7,7 @@
 #ifndef VFIO_SPAPR_TCE_H
 #define VFIO_SPAPR_TCE_H
 
+#include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -37,15 +38,19 @@ struct tce_group {
  *	account_locked_vm() and the pinning calls). Never taken with the
  *	mmap_lock held.
  * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU (fixed at open)
- * @enabled: VFIO_IOMMU_ENABLE succeeded and DISABLE has not run since
+ * @enabled: mapping is allowed: v1, VFIO_IOMMU_ENABLE succeeded and
+ *	DISABLE has not run since; v2, memory was registered once
  * @def_window_pending: the default 32-bit window still has to be created
  *	the first time a window is needed
  * @locked_pages: pages charged to @mm's locked_vm by ENABLE
- * @mm: the mm this container is bound to (first ENABLE), held by
+ * @mm: the mm this container is bound to (by ENABLE, or by the first
+ *	v2 ioctl that needs one), held by
  *	mmgrab() until release; NULL until then
  * @tables: the DMA windows this container created and owns, by window
  *	number; each holds one reference of the iommu_table
  * @groups: list of &struct tce_group, in attach order
+ * @preregs: v2: the pre-registered regions this container registered,
+ *	a list of &struct tce_prereg; each holds one use of its region
  */
 struct tce_container {
 	struct mutex lock;	/* protects every field below */
@@ -56,6 +61,28 @@ struct tce_container {
 	struct mm_struct *mm;
 	struct iommu_table *tables[IOMMU_TABLE_GROUP_MAX_TABLES];
 	struct list_head groups;
+	struct list_head preregs;
+};
+
+/**
+ * struct tce_map - one mapping request on one window
+ * @mm: the container's mm: pages are pinned from it (v1), or looked up in
+ *	its pre-registered memory (v2)
+ * @tbl: the window's table
+ * @entry: first TCE, in IOMMU pages from the start of the bus space
+ * @pages: number of TCEs
+ * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
+ * @dir: DMA direction of every TCE
+ * @prereg: v2, translate through pre-registered memory
+ */
+struct tce_map {
+	struct mm_struct *mm;
+	struct iommu_table *tbl;
+	unsigned long entry;
+	unsigned long pages;
+	unsigned long ua;
+	enum dma_data_direction dir;
+	bool prereg;
 };
 
 /* iommu_tce.c: operations on one TCE table (window) */
@@ -68,10 +95,12 @@ void tce_window_destroy(struct mm_struct *mm, struct iommu_table *tbl);
 long tce_window_take(struct iommu_table_group *table_group, int num,
 		     struct iommu_table *tbl);
 unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
-			       unsigned long entry, unsigned long pages);
+			       unsigned long entry, unsigned long pages,
+			       bool prereg);
+long tce_window_map(const struct tce_map *m);
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
-		    struct iommu_table *tbl);
+		    struct iommu_table *tbl, bool prereg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Seams for the KUnit suites in tests/ */
