@@ -14,6 +14,8 @@
 #include <linux/mman.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
 #include <linux/vmalloc.h>
 
 #include "fake_tce.h"
@@ -56,6 +58,9 @@ static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
 	unsigned long old_hpa = ft->hpa[i];
 	enum dma_data_direction old_dir = ft->dir[i];
 
+	if (*direction != DMA_NONE && index == ft->owner->xchg_fail_entry)
+		return -EIO;
+
 	ft->owner->stats.xchg++;
 	if (old_dir != DMA_NONE)
 		ft->owner->stats.xchg_live++;
@@ -70,7 +75,17 @@ static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
 static void fake_tce_kill(struct iommu_table *tbl, unsigned long index,
 			  unsigned long pages)
 {
-	to_fake_table(tbl)->owner->stats.kill++;
+	struct fake_tce_stats *st = &to_fake_table(tbl)->owner->stats;
+
+	st->kill++;
+	st->kill_entry = index;
+	st->kill_pages = pages;
+}
+
+static __be64 *fake_useraddrptr(struct iommu_table *tbl, long index,
+				bool alloc)
+{
+	return &tbl->it_userspace[index - tbl->it_offset];
 }
 
 static void fake_table_free(struct iommu_table *tbl)
@@ -81,11 +96,13 @@ static void fake_table_free(struct iommu_table *tbl)
 	ft->owner->stats.tables_live--;
 	vfree(ft->hpa);
 	vfree(ft->dir);
+	vfree(tbl->it_userspace);
 }
 
 static struct iommu_table_ops fake_table_ops = {
 	.xchg_no_kill	= fake_xchg_no_kill,
 	.tce_kill	= fake_tce_kill,
+	.useraddrptr	= fake_useraddrptr,
 	.free		= fake_table_free,
 };
 
@@ -113,9 +130,11 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 		return -ENOMEM;
 	ft->hpa = vzalloc(entries * sizeof(*ft->hpa));
 	ft->dir = vzalloc(entries);
-	if (!ft->hpa || !ft->dir) {
+	ft->tbl.it_userspace = vzalloc(entries * sizeof(__be64));
+	if (!ft->hpa || !ft->dir || !ft->tbl.it_userspace) {
 		vfree(ft->hpa);
 		vfree(ft->dir);
+		vfree(ft->tbl.it_userspace);
 		kfree(ft);
 		return -ENOMEM;
 	}
@@ -211,6 +230,7 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, fg);
 
 	fg->set_window_fail = -1;
+	fg->xchg_fail_entry = -1;
 	fg->table_group.tce32_start = 0;
 	fg->table_group.tce32_size = opts->tce32_size;
 	fg->table_group.ops = opts->other_ops ? &fake_other_group_ops :
@@ -406,4 +426,106 @@ void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
 	KUNIT_ASSERT_EQ(test, 0, iommu_tce_xchg_no_kill(current->mm, tbl,
 							entry, &hpa, &old));
 	KUNIT_ASSERT_EQ(test, DMA_NONE, old);
+}
+
+/**
+ * fake_tce_ioctl_user() - issue an ioctl whose argument lives in user memory
+ * @test: the test case (it must have an mm: see fake_tce_user_mem())
+ * @c: the container
+ * @cmd: the ioctl
+ * @arg: the argument; copied to a fresh user page, and back after the call
+ * @len: its size
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
+			 unsigned int cmd, void *arg, size_t len)
+{
+	unsigned long u = fake_tce_user_mem(test, PAGE_SIZE);
+	long ret;
+
+	KUNIT_ASSERT_EQ(test, 0, copy_to_user((void __user *)u, arg, len));
+	ret = fake_tce_ioctl(c, cmd, u);
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(arg, (void __user *)u, len));
+	return ret;
+}
+
+/**
+ * fake_tce_dma_map() - VFIO_IOMMU_MAP_DMA as userspace issues it
+ * @test: the test case
+ * @c: the container
+ * @vaddr: user address
+ * @iova: bus address
+ * @size: bytes
+ * @flags: VFIO_DMA_MAP_FLAG_*
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_dma_map(struct kunit *test, struct tce_container *c, u64 vaddr,
+		      u64 iova, u64 size, u32 flags)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m), .flags = flags,
+		.vaddr = vaddr, .iova = iova, .size = size,
+	};
+
+	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_MAP_DMA, &m, sizeof(m));
+}
+
+/**
+ * fake_tce_dma_unmap() - VFIO_IOMMU_UNMAP_DMA as userspace issues it
+ * @test: the test case
+ * @c: the container
+ * @iova: bus address
+ * @size: bytes
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_dma_unmap(struct kunit *test, struct tce_container *c, u64 iova,
+			u64 size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .iova = iova, .size = size,
+	};
+
+	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_UNMAP_DMA, &u, sizeof(u));
+}
+
+/**
+ * fake_tce_prereg() - VFIO_IOMMU_SPAPR_(UN)REGISTER_MEMORY
+ * @test: the test case
+ * @c: the container
+ * @cmd: VFIO_IOMMU_SPAPR_REGISTER_MEMORY or ..._UNREGISTER_MEMORY
+ * @vaddr: user address
+ * @size: bytes
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_prereg(struct kunit *test, struct tce_container *c,
+		     unsigned int cmd, u64 vaddr, u64 size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = vaddr, .size = size,
+	};
+
+	return fake_tce_ioctl_user(test, c, cmd, &r, sizeof(r));
+}
+
+/**
+ * fake_tce_page_of() - the page behind a user address, and its refcount
+ * @test: the test case
+ * @uaddr: a user address that is mapped and was touched
+ * @ref: where the page's refcount is returned
+ *
+ * Return: the page; no reference is kept on it.
+ */
+struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
+			      int *ref)
+{
+	struct page *page;
+
+	KUNIT_ASSERT_EQ(test, 1, get_user_pages_fast(uaddr, 1, 0, &page));
+	put_page(page);
+	*ref = page_ref_count(page);
+	return page;
 }

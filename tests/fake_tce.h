@@ -24,6 +24,8 @@
  * @xchg: TCE exchanges
  * @xchg_live: exchanges that returned a live entry (it held a page)
  * @kill: invalidations (tce_kill calls)
+ * @kill_entry: first entry of the last invalidation
+ * @kill_pages: number of entries of the last invalidation
  * @live_at_free: live entries found in tables when they were freed
  */
 struct fake_tce_stats {
@@ -34,6 +36,8 @@ struct fake_tce_stats {
 	unsigned long xchg;
 	unsigned long xchg_live;
 	unsigned int kill;
+	unsigned long kill_entry;
+	unsigned long kill_pages;
 	unsigned long live_at_free;
 };
 
@@ -44,12 +48,15 @@ struct fake_tce_stats {
  * @stats: what happened to this group and to the tables it created
  * @set_window_fail: number of further set_window calls that succeed before
  *	one fails with -EIO; negative: never fail
+ * @xchg_fail_entry: writing a TCE at this entry (of any table the group
+ *	created) fails with -EIO; clearing it still works; negative: never
  */
 struct fake_tce_group {
 	struct iommu_table_group table_group;
 	struct iommu_group *grp;
 	struct fake_tce_stats stats;
 	int set_window_fail;
+	long xchg_fail_entry;
 };
 
 /**
@@ -99,6 +106,17 @@ void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
 void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
 		  unsigned long entry, struct fake_tce_pin *pin,
 		  enum dma_data_direction dir);
+
+long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
+			 unsigned int cmd, void *arg, size_t len);
+long fake_tce_dma_map(struct kunit *test, struct tce_container *c, u64 vaddr,
+		      u64 iova, u64 size, u32 flags);
+long fake_tce_dma_unmap(struct kunit *test, struct tce_container *c, u64 iova,
+			u64 size);
+long fake_tce_prereg(struct kunit *test, struct tce_container *c,
+		     unsigned int cmd, u64 vaddr, u64 size);
+struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
+			      int *ref);
 
 /* The driver ops as the VFIO core calls them */
 

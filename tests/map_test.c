@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: v1 VFIO_IOMMU_MAP_DMA and VFIO_IOMMU_UNMAP_DMA: the TCEs written,
+ * the pins taken and released (page refcounts), one invalidation per call,
+ * every errno, and that a failure part-way leaves nothing behind.
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/vfio.h>
+
+#include "fake_tce.h"
+
+#define RW	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+#define TCE_SZ	IOMMU_PAGE_SIZE_4K
+#define TCES_PER_PAGE	(PAGE_SIZE / TCE_SZ)
+
+/**
+ * struct map_env - an enabled v1 container and user memory to map
+ * @fg: its fake group
+ * @c: the container
+ * @tbl: the default window, created
+ * @ua: user memory, touched
+ * @size: bytes of it
+ */
+struct map_env {
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	struct iommu_table *tbl;
+	unsigned long ua;
+	unsigned long size;
+};
+
+static void map_env_init(struct kunit *test, struct map_env *e,
+			 unsigned long size, u32 tce32)
+{
+	unsigned long i;
+
+	e->fg = fake_tce_group_new(test,
+		&(struct fake_tce_opts){ .tce32_size = tce32 });
+	e->size = size;
+	e->ua = fake_tce_user_mem(test, size);
+	for (i = 0; i < size; i += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)e->ua + i));
+	fake_tce_set_memlock(test, 1UL << 30);
+	e->c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e->c, e->fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(e->c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(e->c));
+	e->tbl = e->fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
+}
+
+/* What one pin adds to the refcount of this page */
+static int pin_unit(struct page *page)
+{
+	return folio_test_large(page_folio(page)) ? 1 : GUP_PIN_COUNTING_BIAS;
+}
+
+/* Each TCE maps its own IOMMU page of the user buffer, pinned once */
+static void map_writes_tces_and_pins(struct kunit *test)
+{
+	struct map_env e;
+	unsigned long n, i, iova = 0x10000;
+	struct page *page;
+	int base[4], ref;
+
+	map_env_init(test, &e, 4 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	for (i = 0; i < 4; i++)
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+
+	n = 4 * TCES_PER_PAGE;
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, iova,
+						  n * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
+	/* One invalidation, of exactly the range */
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.kill);
+	KUNIT_EXPECT_EQ(test, iova / TCE_SZ, e.fg->stats.kill_entry);
+	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+
+	for (i = 0; i < n; i++) {
+		unsigned long ua = e.ua + i * TCE_SZ;
+
+		page = fake_tce_page_of(test, ua, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
+				    fake_tce_get(e.tbl, iova / TCE_SZ + i),
+				    "TCE %lu", i);
+	}
+	for (i = 0; i < 4; i++) {
+		page = fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, base[i] + TCES_PER_PAGE * pin_unit(page),
+				    ref, "page %lu pinned once per TCE", i);
+	}
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, n * TCE_SZ));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	KUNIT_EXPECT_EQ(test, 2, e.fg->stats.kill);
+	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	for (i = 0; i < 4; i++) {
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
+	}
+	fake_tce_release(e.c);
+}
+
+/* A buffer that starts inside a system page: every TCE still points right */
+static void map_unaligned_start(struct kunit *test)
+{
+	unsigned long n = 2 * TCES_PER_PAGE + 3, off = 5 * TCE_SZ, i;
+	struct map_env e;
+	struct page *page;
+	int base[4], ref;
+
+	if (TCES_PER_PAGE == 1)
+		kunit_skip(test, "system pages are IOMMU pages");
+	map_env_init(test, &e, 4 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	for (i = 0; i < 4; i++)
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua + off, 0,
+						  n * TCE_SZ,
+						  VFIO_DMA_MAP_FLAG_READ));
+	for (i = 0; i < n; i++) {
+		unsigned long ua = e.ua + off + i * TCE_SZ;
+
+		page = fake_tce_page_of(test, ua, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
+				    fake_tce_get(e.tbl, i), "TCE %lu", i);
+	}
+	/* The first page holds TCES_PER_PAGE - 5 TCEs, the last 8 */
+	page = fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base[0] + (TCES_PER_PAGE - 5) * pin_unit(page),
+			ref);
+	page = fake_tce_page_of(test, e.ua + 2 * PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base[2] + 8 * pin_unit(page), ref);
+	fake_tce_page_of(test, e.ua + 3 * PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base[3], ref);
+
+	fake_tce_release(e.c);
+	for (i = 0; i < 4; i++) {
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
+	}
+}
+
+/* More than one pin batch (512 system pages) in one call */
+static void map_many_batches(struct kunit *test)
+{
+	unsigned long size = 600 * PAGE_SIZE, n = size / TCE_SZ;
+	struct map_env e;
+	int base_first, base_last, ref;
+
+	map_env_init(test, &e, size, 1U << 30);
+	fake_tce_page_of(test, e.ua, &base_first);
+	fake_tce_page_of(test, e.ua + size - PAGE_SIZE, &base_last);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, size, RW));
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
+	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	fake_tce_page_of(test, e.ua + size - PAGE_SIZE, &ref);
+	KUNIT_EXPECT_GT(test, ref, base_last);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, size));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base_first, ref);
+	fake_tce_page_of(test, e.ua + size - PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base_last, ref);
+	fake_tce_release(e.c);
+}
+
+/* Mapping over a live entry: -EBUSY, the old mapping intact, nothing new */
+static void map_over_mapping_busy(struct kunit *test)
+{
+	struct map_env e;
+	unsigned long old_tce, half = PAGE_SIZE / 2;
+	int base0, base1, ref0, ref1;
+
+	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	fake_tce_page_of(test, e.ua, &base0);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &base1);
+
+	/* Map the second half of page 0 at iova [half, PAGE_SIZE) */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua + half, half,
+						  half, RW));
+	fake_tce_page_of(test, e.ua, &ref0);
+	old_tce = fake_tce_get(e.tbl, half / TCE_SZ);
+
+	/* Page 1 at iova [0, PAGE_SIZE): collides at iova half */
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			fake_tce_dma_map(test, e.c, e.ua + PAGE_SIZE, 0,
+					 PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, old_tce, fake_tce_get(e.tbl, half / TCE_SZ));
+	KUNIT_EXPECT_EQ(test, half / TCE_SZ, fake_tce_live(e.tbl));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_get(e.tbl, 0));
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &ref1);
+	KUNIT_EXPECT_EQ(test, base1, ref1);
+	fake_tce_page_of(test, e.ua, &ref1);
+	KUNIT_EXPECT_EQ(test, ref0, ref1);
+
+	fake_tce_release(e.c);
+	fake_tce_page_of(test, e.ua, &ref0);
+	KUNIT_EXPECT_EQ(test, base0, ref0);
+}
+
+/* The platform fails entry N: everything the call did is undone */
+static void map_fails_part_way(struct kunit *test)
+{
+	struct map_env e;
+	unsigned long n = 3 * TCES_PER_PAGE, i;
+	int base[3], ref;
+
+	map_env_init(test, &e, 3 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	for (i = 0; i < 3; i++)
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+
+	e.fg->xchg_fail_entry = n - 2;
+	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_dma_map(test, e.c, e.ua, 0,
+						     n * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	for (i = 0; i < 3; i++) {
+		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu", i);
+	}
+
+	/* The same range maps once the platform behaves */
+	e.fg->xchg_fail_entry = -1;
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  n * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
+	fake_tce_release(e.c);
+}
+
+/* Memory that cannot be pinned as asked: -EFAULT, nothing left */
+static void map_unpinnable(struct kunit *test)
+{
+	struct map_env e;
+	unsigned long ro;
+	int base, ref;
+
+	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	fake_tce_page_of(test, e.ua, &base);
+
+	/* The range runs past the end of the mapping */
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			fake_tce_dma_map(test, e.c, e.ua, 0, 4 * PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+
+	/* Read-only memory: the device may read it, not write it */
+	ro = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
+			   MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, 0, ro);
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			fake_tce_dma_map(test, e.c, ro, 0, PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	KUNIT_EXPECT_EQ(test, 0,
+			fake_tce_dma_map(test, e.c, ro, 0, PAGE_SIZE,
+					 VFIO_DMA_MAP_FLAG_READ));
+	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE, fake_tce_live(e.tbl));
+	fake_tce_release(e.c);
+}
+
+/* Every refusal of MAP_DMA, and the container still works afterwards */
+static void map_errnos(struct kunit *test)
+{
+	struct vfio_iommu_type1_dma_map m;
+	struct map_env e;
+	u64 end = FAKE_TCE32_SIZE;
+
+	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
+
+	m = (struct vfio_iommu_type1_dma_map){
+		.argsz = offsetofend(typeof(m), size) - 1, .flags = RW,
+		.vaddr = e.ua, .size = TCE_SZ,
+	};
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
+				VFIO_IOMMU_MAP_DMA, &m, sizeof(m)));
+	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(e.c, VFIO_IOMMU_MAP_DMA,
+						      0));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
+				TCE_SZ, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
+				TCE_SZ, RW | VFIO_DMA_MAP_FLAG_VADDR));
+	/* No window there */
+	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_map(test, e.c, e.ua, end,
+						       TCE_SZ, RW));
+	/* Misaligned iova, size, vaddr */
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0x800,
+							TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
+							TCE_SZ + 1, RW));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua + 8,
+							0, TCE_SZ, RW));
+	/* Past the end of the window, and wrapping around */
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua,
+				end - TCE_SZ, 2 * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua,
+				TCE_SZ, -TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, -TCE_SZ,
+				0, 2 * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+
+	/* The last page of the window is fine */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua,
+				end - TCE_SZ, TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, 1, fake_tce_live(e.tbl));
+
+	/* Not enabled */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_map(test, e.c, e.ua, 0,
+						       TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_unmap(test, e.c, 0, TCE_SZ));
+	fake_tce_release(e.c);
+}
+
+static void unmap_errnos(struct kunit *test)
+{
+	struct vfio_iommu_type1_dma_unmap u;
+	struct map_env e;
+	u64 end = FAKE_TCE32_SIZE;
+
+	map_env_init(test, &e, PAGE_SIZE, FAKE_TCE32_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  PAGE_SIZE, RW));
+
+	u = (struct vfio_iommu_type1_dma_unmap){
+		.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
+		.size = PAGE_SIZE,
+	};
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
+				VFIO_IOMMU_UNMAP_DMA, &u, sizeof(u)));
+	u.flags = 0;
+	u.argsz = offsetofend(typeof(u), size) - 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
+				VFIO_IOMMU_UNMAP_DMA, &u, sizeof(u)));
+	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_unmap(test, e.c, end,
+							 TCE_SZ));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c, 0x800,
+							  TCE_SZ));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c, 0,
+							  TCE_SZ + 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c,
+				end - TCE_SZ, 2 * TCE_SZ));
+	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE, fake_tce_live(e.tbl));
+
+	/* A hole, and unmapping twice, are not errors */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, end / 2,
+						    PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	fake_tce_release(e.c);
+}
+
+/* Before any window exists, MAP creates the default one */
+static void map_creates_default_window(struct kunit *test)
+{
+	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
+	struct tce_container *c;
+	unsigned long ua;
+
+	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	fake_tce_set_memlock(test, 1UL << 30);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
+						  RW));
+	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE,
+			fake_tce_live(fg->table_group.tables[0]));
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
+}
+
+static struct kunit_case map_cases[] = {
+	KUNIT_CASE(map_writes_tces_and_pins),
+	KUNIT_CASE(map_unaligned_start),
+	KUNIT_CASE(map_many_batches),
+	KUNIT_CASE(map_over_mapping_busy),
+	KUNIT_CASE(map_fails_part_way),
+	KUNIT_CASE(map_unpinnable),
+	KUNIT_CASE(map_errnos),
+	KUNIT_CASE(unmap_errnos),
+	KUNIT_CASE(map_creates_default_window),
+	{}
+};
+
+static struct kunit_suite map_suite = {
+	.name = "vfio_spapr_tce_map_v1",
+	.test_cases = map_cases,
+};
+
+kunit_test_suite(map_suite);
