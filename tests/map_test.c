@@ -35,10 +35,10 @@ struct map_env {
 static void map_env_init(struct kunit *test, struct map_env *e,
 			 unsigned long size, u32 tce32)
 {
+	struct fake_tce_opts opts = { .tce32_size = tce32 };
 	unsigned long i;
 
-	e->fg = fake_tce_group_new(test,
-		&(struct fake_tce_opts){ .tce32_size = tce32 });
+	e->fg = fake_tce_group_new(test, &opts);
 	e->size = size;
 	e->ua = fake_tce_user_mem(test, size);
 	for (i = 0; i < size; i += PAGE_SIZE)
@@ -263,12 +263,51 @@ static void map_unpinnable(struct kunit *test)
 	fake_tce_release(e.c);
 }
 
+/**
+ * struct bad_map - one refused MAP_DMA or UNMAP_DMA and its errno
+ * @what: what is wrong with it
+ * @vaddr: user address, relative to the case's buffer
+ * @iova: bus address
+ * @size: bytes
+ * @flags: VFIO_DMA_MAP_FLAG_* (MAP only)
+ * @err: the errno
+ */
+struct bad_map {
+	const char *what;
+	u64 vaddr, iova, size;
+	u32 flags;
+	long err;
+};
+
+#define END	((u64)FAKE_TCE32_SIZE)
+
+static const struct bad_map bad_maps[] = {
+	{ "no direction", 0, 0, TCE_SZ, 0, -EINVAL },
+	{ "unknown flag", 0, 0, TCE_SZ, RW | VFIO_DMA_MAP_FLAG_VADDR, -EINVAL },
+	{ "no window there", 0, END, TCE_SZ, RW, -ENXIO },
+	{ "iova misaligned", 0, 0x800, TCE_SZ, RW, -EINVAL },
+	{ "size misaligned", 0, 0, TCE_SZ + 1, RW, -EINVAL },
+	{ "vaddr misaligned", 8, 0, TCE_SZ, RW, -EINVAL },
+	{ "past the window", 0, END - TCE_SZ, 2 * TCE_SZ, RW, -EINVAL },
+	{ "size wraps", 0, TCE_SZ, -TCE_SZ, RW, -EINVAL },
+};
+
+static const struct bad_map bad_unmaps[] = {
+	{ "no window there", 0, END, TCE_SZ, 0, -ENXIO },
+	{ "iova misaligned", 0, 0x800, TCE_SZ, 0, -EINVAL },
+	{ "size misaligned", 0, 0, TCE_SZ + 1, 0, -EINVAL },
+	{ "past the window", 0, END - TCE_SZ, 2 * TCE_SZ, 0, -EINVAL },
+	{ "size wraps", 0, TCE_SZ, -TCE_SZ, 0, -EINVAL },
+};
+
 /* Every refusal of MAP_DMA, and the container still works afterwards */
 static void map_errnos(struct kunit *test)
 {
 	struct vfio_iommu_type1_dma_map m;
+	const struct bad_map *b;
 	struct map_env e;
-	u64 end = FAKE_TCE32_SIZE;
+	long ret;
+	int i;
 
 	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
 
@@ -276,43 +315,30 @@ static void map_errnos(struct kunit *test)
 		.argsz = offsetofend(typeof(m), size) - 1, .flags = RW,
 		.vaddr = e.ua, .size = TCE_SZ,
 	};
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
-				VFIO_IOMMU_MAP_DMA, &m, sizeof(m)));
-	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(e.c, VFIO_IOMMU_MAP_DMA,
-						      0));
+	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_MAP_DMA, &m, sizeof(m));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
+	ret = fake_tce_ioctl(e.c, VFIO_IOMMU_MAP_DMA, 0);
+	KUNIT_EXPECT_EQ(test, -EFAULT, ret);
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
-				TCE_SZ, 0));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
-				TCE_SZ, RW | VFIO_DMA_MAP_FLAG_VADDR));
-	/* No window there */
-	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_map(test, e.c, e.ua, end,
-						       TCE_SZ, RW));
-	/* Misaligned iova, size, vaddr */
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0x800,
-							TCE_SZ, RW));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
-							TCE_SZ + 1, RW));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua + 8,
-							0, TCE_SZ, RW));
-	/* Past the end of the window, and wrapping around */
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua,
-				end - TCE_SZ, 2 * TCE_SZ, RW));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua,
-				TCE_SZ, -TCE_SZ, RW));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, -TCE_SZ,
-				0, 2 * TCE_SZ, RW));
+	for (i = 0; i < ARRAY_SIZE(bad_maps); i++) {
+		b = &bad_maps[i];
+		ret = fake_tce_dma_map(test, e.c, e.ua + b->vaddr, b->iova,
+				       b->size, b->flags);
+		KUNIT_EXPECT_EQ_MSG(test, b->err, ret, "%s", b->what);
+	}
+	ret = fake_tce_dma_map(test, e.c, -TCE_SZ, 0, 2 * TCE_SZ, RW);
+	KUNIT_EXPECT_EQ_MSG(test, -EINVAL, ret, "vaddr wraps");
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
 
 	/* The last page of the window is fine */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua,
-				end - TCE_SZ, TCE_SZ, RW));
+	ret = fake_tce_dma_map(test, e.c, e.ua, END - TCE_SZ, TCE_SZ, RW);
+	KUNIT_EXPECT_EQ(test, 0, ret);
 	KUNIT_EXPECT_EQ(test, 1, fake_tce_live(e.tbl));
 
 	/* Not enabled */
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_map(test, e.c, e.ua, 0,
-						       TCE_SZ, RW));
+	ret = fake_tce_dma_map(test, e.c, e.ua, 0, TCE_SZ, RW);
+	KUNIT_EXPECT_EQ(test, -EPERM, ret);
 	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_unmap(test, e.c, 0, TCE_SZ));
 	fake_tce_release(e.c);
 }
@@ -320,8 +346,10 @@ static void map_errnos(struct kunit *test)
 static void unmap_errnos(struct kunit *test)
 {
 	struct vfio_iommu_type1_dma_unmap u;
+	const struct bad_map *b;
 	struct map_env e;
-	u64 end = FAKE_TCE32_SIZE;
+	long ret;
+	int i;
 
 	map_env_init(test, &e, PAGE_SIZE, FAKE_TCE32_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
@@ -331,24 +359,24 @@ static void unmap_errnos(struct kunit *test)
 		.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
 		.size = PAGE_SIZE,
 	};
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
-				VFIO_IOMMU_UNMAP_DMA, &u, sizeof(u)));
+	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_UNMAP_DMA, &u,
+				  sizeof(u));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	u.flags = 0;
 	u.argsz = offsetofend(typeof(u), size) - 1;
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
-				VFIO_IOMMU_UNMAP_DMA, &u, sizeof(u)));
-	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_unmap(test, e.c, end,
-							 TCE_SZ));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c, 0x800,
-							  TCE_SZ));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c, 0,
-							  TCE_SZ + 1));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_unmap(test, e.c,
-				end - TCE_SZ, 2 * TCE_SZ));
+	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_UNMAP_DMA, &u,
+				  sizeof(u));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
+
+	for (i = 0; i < ARRAY_SIZE(bad_unmaps); i++) {
+		b = &bad_unmaps[i];
+		ret = fake_tce_dma_unmap(test, e.c, b->iova, b->size);
+		KUNIT_EXPECT_EQ_MSG(test, b->err, ret, "%s", b->what);
+	}
 	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE, fake_tce_live(e.tbl));
 
 	/* A hole, and unmapping twice, are not errors */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, end / 2,
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, END / 2,
 						    PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, PAGE_SIZE));

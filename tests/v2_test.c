@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the v2 ioctls: memory pre-registration and its locked_vm, mapping
+ * through pre-registered memory and the regions' mapping counts, dynamic
+ * windows (TCE_CREATE / TCE_REMOVE), and their errnos.
+ */
+
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/vfio.h>
+
+#include "fake_tce.h"
+
+#define RW	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+#define REG	VFIO_IOMMU_SPAPR_REGISTER_MEMORY
+#define UNREG	VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
+#define NPAGES	8
+
+static const struct fake_tce_opts ddw_opts = {
+	.tce32_size = FAKE_TCE32_SIZE,
+	.ddw = true,
+};
+
+/**
+ * struct v2_env - a v2 container with one group and user memory
+ * @fg: the group
+ * @c: the container
+ * @ua: NPAGES pages of user memory
+ * @start: locked_vm before anything was registered
+ */
+struct v2_env {
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua;
+	unsigned long start;
+};
+
+static void v2_env_init(struct kunit *test, struct v2_env *e)
+{
+	e->fg = fake_tce_group_new(test, &ddw_opts);
+	e->ua = fake_tce_user_mem(test, NPAGES * PAGE_SIZE);
+	fake_tce_set_memlock(test, 1UL << 30);
+	e->start = fake_tce_locked_vm();
+	e->c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e->c, e->fg));
+}
+
+static long tce_create(struct kunit *test, struct tce_container *c,
+		       u32 shift, u64 size, u32 levels, u64 *start)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = shift,
+		.window_size = size, .levels = levels,
+	};
+	long ret;
+
+	ret = fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+				  sizeof(cr));
+	if (start)
+		*start = cr.start_addr;
+	return ret;
+}
+
+static long tce_remove(struct kunit *test, struct tce_container *c, u64 start)
+{
+	struct vfio_iommu_spapr_tce_remove rm = {
+		.argsz = sizeof(rm), .start_addr = start,
+	};
+
+	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
+				   sizeof(rm));
+}
+
+/* Registration charges locked_vm there, once, and gives it back */
+static void register_accounting(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
+
+	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, REG, e.ua,
+						      size));
+	/* Overlapping another region */
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG,
+				e.ua + PAGE_SIZE, size - 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
+
+	KUNIT_EXPECT_EQ(test, -ENOENT, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						       PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, -ENOENT, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						       size));
+
+	/* Release gives back what is still registered */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+static void register_errnos(struct kunit *test)
+{
+	struct vfio_iommu_spapr_register_memory r;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	/* Nothing bound the container to an mm yet */
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						      PAGE_SIZE));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua + 8,
+						       PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua,
+						       PAGE_SIZE + 8));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG,
+				-PAGE_SIZE, 2 * PAGE_SIZE));
+	r = (struct vfio_iommu_spapr_register_memory){
+		.argsz = sizeof(r), .flags = 1, .vaddr = e.ua,
+		.size = PAGE_SIZE,
+	};
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_ioctl_user(test, e.c, REG, &r, sizeof(r)));
+	r.flags = 0;
+	r.argsz = sizeof(r) - 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_ioctl_user(test, e.c, REG, &r, sizeof(r)));
+	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(e.c, REG, 0));
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+
+	/* v1 has none of the v2 ioctls */
+	fake_tce_release(e.c);
+	e.c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_prereg(test, e.c, REG, e.ua,
+						       PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_create(test, e.c, 16, SZ_1G, 1,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_remove(test, e.c, 0));
+	fake_tce_release(e.c);
+}
+
+/* Mapping goes through registered memory and counts its mappings */
+static void map_through_registration(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE, i, n = size / SZ_4K;
+	struct iommu_table *tbl;
+	struct page *page;
+	struct v2_env e;
+	int ref;
+
+	v2_env_init(test, &e);
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_map(test, e.c, e.ua, 0,
+						       PAGE_SIZE, RW));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua,
+						 size / 2));
+	/* Only the first half is registered */
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
+							size, RW));
+	tbl = e.fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG,
+						 e.ua + size / 2, size / 2));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, size,
+						  RW));
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(tbl));
+	for (i = 0; i < n; i++) {
+		unsigned long ua = e.ua + i * SZ_4K;
+
+		page = fake_tce_page_of(test, ua, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
+				    fake_tce_get(tbl, i), "TCE %lu", i);
+		KUNIT_EXPECT_EQ(test, ua, be64_to_cpu(tbl->it_userspace[i]));
+	}
+
+	/* Mapped regions stay registered */
+	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						      size / 2));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, size / 2));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						 size / 2));
+	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG,
+				e.ua + size / 2, size / 2));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, size / 2,
+						    size / 2));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+	KUNIT_EXPECT_EQ(test, 0, be64_to_cpu(tbl->it_userspace[n - 1]));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG,
+						 e.ua + size / 2, size / 2));
+	KUNIT_EXPECT_EQ(test, e.start + tbl->it_allocated_size / PAGE_SIZE,
+			fake_tce_locked_vm());
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+/* Failure part-way and collisions leave the mapping counts balanced */
+static void map_failures_balance_counts(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE, old;
+	struct iommu_table *tbl;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+
+	e.fg->xchg_fail_entry = 5;
+	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_dma_map(test, e.c, e.ua, 0, size,
+						     RW));
+	tbl = e.fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+	e.fg->xchg_fail_entry = -1;
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, SZ_64K,
+						  RW));
+	old = fake_tce_get(tbl, 3);
+	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_dma_map(test, e.c,
+				e.ua + PAGE_SIZE, 0, SZ_64K, RW));
+	KUNIT_EXPECT_EQ(test, old, fake_tce_get(tbl, 3));
+	KUNIT_EXPECT_EQ(test, e.ua + 3 * SZ_4K,
+			be64_to_cpu(tbl->it_userspace[3]));
+	KUNIT_EXPECT_EQ(test, SZ_64K / SZ_4K, fake_tce_live(tbl));
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, SZ_64K));
+	/* Every count taken was dropped: the region can go */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+/* TCE_CREATE makes a window on every group; its errnos */
+static void create_window(struct kunit *test)
+{
+	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct vfio_iommu_spapr_tce_create cr;
+	struct iommu_table *tbl;
+	struct v2_env e;
+	u64 start = 0;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 13, SZ_1G, 1,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 64, SZ_1G, 1,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_1G, 0,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_1G, 6,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16,
+						  SZ_1G + SZ_64K, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_4K, 1,
+						  NULL));
+	cr = (struct vfio_iommu_spapr_tce_create){
+		.argsz = sizeof(cr), .flags = 1, .page_shift = 16,
+		.window_size = SZ_1G, .levels = 1,
+	};
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
+				VFIO_IOMMU_SPAPR_TCE_CREATE, &cr, sizeof(cr)));
+	cr.flags = 0;
+	cr.argsz = offsetofend(typeof(cr), start_addr) - 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
+				VFIO_IOMMU_SPAPR_TCE_CREATE, &cr, sizeof(cr)));
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+
+	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 16, SZ_1G, 2, &start));
+	KUNIT_EXPECT_EQ(test, BIT_ULL(59), start);
+	tbl = e.fg->table_group.tables[1];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_PTR_EQ(test, tbl, b->table_group.tables[1]);
+	KUNIT_EXPECT_EQ(test, 16, tbl->it_page_shift);
+	KUNIT_EXPECT_EQ(test, SZ_1G >> 16, tbl->it_size);
+	/* The pending default window was made first */
+	KUNIT_EXPECT_NOT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, e.start +
+			(e.fg->table_group.tables[0]->it_allocated_size +
+			 tbl->it_allocated_size) / PAGE_SIZE,
+			fake_tce_locked_vm());
+
+	/* Two windows are all the platform has */
+	KUNIT_EXPECT_EQ(test, -ENOSPC, tce_create(test, e.c, 16, SZ_1G, 1,
+						  NULL));
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
+}
+
+/* TCE_REMOVE clears, releases and unsets; QEMU's removal of the default */
+static void remove_window(struct kunit *test)
+{
+	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	unsigned long size = NPAGES * PAGE_SIZE;
+	unsigned long after_reg;
+	struct v2_env e;
+	u64 start;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	after_reg = fake_tce_locked_vm();
+
+	/* The default window is still pending: removing it cancels it */
+	KUNIT_EXPECT_EQ(test, 0, tce_remove(test, e.c, 0));
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.create_table);
+	/* So a new window takes number 0, with the platform's 32-bit base */
+	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_EXPECT_EQ(test, 0, start);
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.create_table);
+	KUNIT_ASSERT_NOT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 16, e.fg->table_group.tables[0]->it_page_shift);
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, start, size,
+						  RW));
+	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG, e.ua,
+						      size));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_remove(test, e.c, start + SZ_64K));
+	KUNIT_EXPECT_EQ(test, 0, tce_remove(test, e.c, start));
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.live_at_free);
+	KUNIT_EXPECT_EQ(test, after_reg, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_remove(test, e.c, start));
+	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_map(test, e.c, e.ua, 0,
+						       size, RW));
+
+	/* Its mappings were dropped with it */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+static void windows_need_a_group(struct kunit *test)
+{
+	struct tce_container *c;
+
+	fake_tce_user_mem(test, PAGE_SIZE);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_EXPECT_EQ(test, -ENXIO, tce_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -ENXIO, tce_remove(test, c, 0));
+	fake_tce_release(c);
+}
+
+static struct kunit_case v2_cases[] = {
+	KUNIT_CASE(register_accounting),
+	KUNIT_CASE(register_errnos),
+	KUNIT_CASE(map_through_registration),
+	KUNIT_CASE(map_failures_balance_counts),
+	KUNIT_CASE(create_window),
+	KUNIT_CASE(remove_window),
+	KUNIT_CASE(windows_need_a_group),
+	{}
+};
+
+static struct kunit_suite v2_suite = {
+	.name = "vfio_spapr_tce_v2",
+	.test_cases = v2_cases,
+};
+
+kunit_test_suite(v2_suite);
