@@ -240,31 +240,20 @@ static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 /*
  * Pin the pages of IOMMU pages [t0, t1) of the request into pages[0..),
  * one pin per IOMMU page, with as few pin_user_pages_fast() calls as the
- * layout allows. When IOMMU pages are smaller than system pages, "slot k"
- * of each system page is pinned by one call per slot. On failure nothing
- * stays pinned.
+ * layout allows: "slot k" of every system page in the range is pinned by
+ * one call, so there are PAGE_SIZE / IOMMU page size calls per batch. On
+ * failure nothing stays pinned.
  */
 static long tce_pin(const struct tce_map *m, unsigned long t0,
 		    unsigned long t1, struct page **pages, struct page **batch)
 {
 	unsigned int shift = m->tbl->it_page_shift;
 	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
-	unsigned long ratio = 1, k = 0, s0 = 0, i, n, pinned = 0;
+	unsigned long ratio = PAGE_SIZE >> shift;
+	unsigned long s0 = ((m->ua + (t0 << shift)) & ~PAGE_MASK) >> shift;
+	unsigned long k, i, n;
 	long got;
 
-	if (shift > PAGE_SHIFT) {
-		/* Each IOMMU page spans several system pages: pin its head */
-		for (i = t0; i < t1; i++, pinned++) {
-			got = pin_user_pages_fast(m->ua + (i << shift), 1,
-						  flags, &pages[i - t0]);
-			if (got != 1)
-				goto fail;
-		}
-		return 0;
-	}
-
-	ratio = PAGE_SIZE >> shift;
-	s0 = ((m->ua + (t0 << shift)) & ~PAGE_MASK) >> shift;
 	for (k = 0; k < ratio; k++) {
 		unsigned long i0 = t0 + (k + ratio - s0) % ratio;
 
@@ -273,31 +262,20 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 		n = (t1 - 1 - i0) / ratio + 1;
 		got = pin_user_pages_fast((m->ua + (i0 << shift)) & PAGE_MASK,
 					  n, flags, batch);
-		if (got != n) {
-			if (got > 0)
-				unpin_user_pages(batch, got);
+		if (got != n)
 			goto fail;
-		}
 		for (i = 0; i < n; i++)
 			pages[i0 - t0 + i * ratio] = batch[i];
-		pinned += n;
 	}
 	return 0;
 
 fail:
-	/* pages[] is filled in slot order: unpin what each slot got */
-	if (shift > PAGE_SHIFT) {
-		unpin_user_pages(pages, pinned);
-	} else {
-		for (i = 0; pinned && i < t1 - t0; i++) {
-			unsigned long slot = (s0 + i) % ratio;
-
-			if (slot < k) {
-				unpin_user_page(pages[i]);
-				pinned--;
-			}
-		}
-	}
+	if (got > 0)
+		unpin_user_pages(batch, got);
+	/* Slots before k were pinned in full */
+	for (i = 0; i < t1 - t0; i++)
+		if ((s0 + i) % ratio < k)
+			unpin_user_page(pages[i]);
 	return -EFAULT;
 }
 
@@ -309,9 +287,10 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	struct page **pages, **batch;
 	long ret = 0;
 
-	if (shift < PAGE_SHIFT)
-		chunk *= PAGE_SIZE >> shift;
-	chunk = min(chunk, m->pages);
+	/* v1 maps only the default window, whose IOMMU pages are 4K */
+	if (WARN_ON_ONCE(shift > PAGE_SHIFT))
+		return -EINVAL;
+	chunk = min(chunk * (PAGE_SIZE >> shift), m->pages);
 
 	pages = kvmalloc_array(chunk, sizeof(*pages), GFP_KERNEL);
 	batch = kmalloc_array(TCE_PIN_BATCH, sizeof(*batch), GFP_KERNEL);

@@ -104,6 +104,7 @@ static void eeh(struct kunit *test)
 		.argsz = sizeof(op), .op = VFIO_EEH_PE_GET_STATE,
 	};
 	struct tce_container *c;
+	long ret;
 
 	fake_tce_user_mem(test, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, eeh_enabled(),
@@ -115,8 +116,8 @@ static void eeh(struct kunit *test)
 						     &op, sizeof(op)));
 	/* A group with no EEH PE behind it */
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_EXPECT_EQ(test, -ENODEV, fake_tce_ioctl_user(test, c,
-				VFIO_EEH_PE_OP, &op, sizeof(op)));
+	ret = fake_tce_ioctl_user(test, c, VFIO_EEH_PE_OP, &op, sizeof(op));
+	KUNIT_EXPECT_EQ(test, -ENODEV, ret);
 	fake_tce_release(c);
 }
 

@@ -76,6 +76,7 @@ static void register_accounting(struct kunit *test)
 {
 	unsigned long size = NPAGES * PAGE_SIZE;
 	struct v2_env e;
+	long ret;
 
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
@@ -84,8 +85,9 @@ static void register_accounting(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, REG, e.ua,
 						      size));
 	/* Overlapping another region */
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG,
-				e.ua + PAGE_SIZE, size - 2 * PAGE_SIZE));
+	ret = fake_tce_prereg(test, e.c, REG, e.ua + PAGE_SIZE,
+			      size - 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
 
 	KUNIT_EXPECT_EQ(test, -ENOENT, fake_tce_prereg(test, e.c, UNREG, e.ua,
@@ -106,6 +108,7 @@ static void register_errnos(struct kunit *test)
 {
 	struct vfio_iommu_spapr_register_memory r;
 	struct v2_env e;
+	long ret;
 
 	v2_env_init(test, &e);
 	/* Nothing bound the container to an mm yet */
@@ -117,8 +120,8 @@ static void register_errnos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua,
 						       PAGE_SIZE + 8));
 	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua, 0));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG,
-				-PAGE_SIZE, 2 * PAGE_SIZE));
+	ret = fake_tce_prereg(test, e.c, REG, -PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	r = (struct vfio_iommu_spapr_register_memory){
 		.argsz = sizeof(r), .flags = 1, .vaddr = e.ua,
 		.size = PAGE_SIZE,
@@ -151,6 +154,7 @@ static void map_through_registration(struct kunit *test)
 	struct page *page;
 	struct v2_env e;
 	int ref;
+	long ret;
 
 	v2_env_init(test, &e);
 	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_map(test, e.c, e.ua, 0,
@@ -184,8 +188,8 @@ static void map_through_registration(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, size / 2));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua,
 						 size / 2));
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG,
-				e.ua + size / 2, size / 2));
+	ret = fake_tce_prereg(test, e.c, UNREG, e.ua + size / 2, size / 2);
+	KUNIT_EXPECT_EQ(test, -EBUSY, ret);
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, size / 2,
 						    size / 2));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
@@ -204,6 +208,7 @@ static void map_failures_balance_counts(struct kunit *test)
 	unsigned long size = NPAGES * PAGE_SIZE, old;
 	struct iommu_table *tbl;
 	struct v2_env e;
+	long ret;
 
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
@@ -219,8 +224,8 @@ static void map_failures_balance_counts(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, SZ_64K,
 						  RW));
 	old = fake_tce_get(tbl, 3);
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_dma_map(test, e.c,
-				e.ua + PAGE_SIZE, 0, SZ_64K, RW));
+	ret = fake_tce_dma_map(test, e.c, e.ua + PAGE_SIZE, 0, SZ_64K, RW);
+	KUNIT_EXPECT_EQ(test, -EBUSY, ret);
 	KUNIT_EXPECT_EQ(test, old, fake_tce_get(tbl, 3));
 	KUNIT_EXPECT_EQ(test, e.ua + 3 * SZ_4K,
 			be64_to_cpu(tbl->it_userspace[3]));
@@ -241,6 +246,7 @@ static void create_window(struct kunit *test)
 	struct iommu_table *tbl;
 	struct v2_env e;
 	u64 start = 0;
+	long ret;
 
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
@@ -261,12 +267,14 @@ static void create_window(struct kunit *test)
 		.argsz = sizeof(cr), .flags = 1, .page_shift = 16,
 		.window_size = SZ_1G, .levels = 1,
 	};
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
-				VFIO_IOMMU_SPAPR_TCE_CREATE, &cr, sizeof(cr)));
+	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+				  sizeof(cr));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	cr.flags = 0;
 	cr.argsz = offsetofend(typeof(cr), start_addr) - 1;
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_ioctl_user(test, e.c,
-				VFIO_IOMMU_SPAPR_TCE_CREATE, &cr, sizeof(cr)));
+	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+				  sizeof(cr));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 16, SZ_1G, 2, &start));
@@ -338,6 +346,26 @@ static void remove_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 }
 
+/* An IOMMU page bigger than the registered memory's pages is refused */
+static void map_page_too_small(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	struct v2_env e;
+	u64 start;
+	long ret;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 24, SZ_1G, 1, &start));
+
+	ret = fake_tce_dma_map(test, e.c, e.ua & ~(SZ_16M - 1), start, SZ_16M,
+			       RW);
+	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.fg->table_group.tables[1]));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
+	fake_tce_release(e.c);
+}
+
 static void windows_need_a_group(struct kunit *test)
 {
 	struct tce_container *c;
@@ -356,6 +384,7 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE(map_failures_balance_counts),
 	KUNIT_CASE(create_window),
 	KUNIT_CASE(remove_window),
+	KUNIT_CASE(map_page_too_small),
 	KUNIT_CASE(windows_need_a_group),
 	{}
 };
