@@ -38,7 +38,7 @@ modules: $(KERNEL_DEP)
 check:
 	@scripts/check.sh
 
-demo: kernel
+demo: modules
 	@scripts/guest.sh demo
 
 clean:

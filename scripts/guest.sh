@@ -4,6 +4,8 @@
 # Boot the test kernel in QEMU with our modules and a busybox initramfs.
 #
 #   guest.sh kunit   run the KUnit suites and the module checks (make check)
+#   guest.sh e2e     DMA through our TCEs with QEMU's edu device, against
+#                    our backend and upstream's in the same boot
 #   guest.sh demo    show the module loading and registering (make demo)
 #
 # The kernel and the modules must be built (make modules). The console log
@@ -12,7 +14,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: guest.sh kunit|demo}
+mode=${1:?usage: guest.sh kunit|e2e|demo}
 machine=pseries
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
@@ -26,15 +28,28 @@ mkdir -p "$work/root/bin" "$work/root/modules" "$work/root/proc" \
 	"$work/root/sys" "$work/root/dev" "$work/root/tmp" "$(dirname "$log")"
 install -m 0755 "$busybox" "$work/root/bin/busybox"
 ln -s busybox "$work/root/bin/sh"
-cp "$kdir/drivers/vfio/vfio.ko" "$top/vfio_spapr_tce.ko" \
+cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
+	"$kdir/drivers/vfio/pci/vfio-pci.ko" \
+	"$kdir/drivers/vfio/pci/vfio-pci-core.ko" \
+	"$kdir/virt/lib/irqbypass.ko" "$top/vfio_spapr_tce.ko" \
 	"$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 
-powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
-	-isystem "$kdir/usr/include" -o "$work/root/bin/vfio_probe" \
-	"$top/tests/guest/vfio_probe.c"
+for prog in vfio_probe spapr_dma; do
+	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+		-isystem "$kdir/usr/include" -o "$work/root/bin/$prog" \
+		"$top/tests/guest/$prog.c"
+done
 
 cp "$top/tests/guest/init-common.sh" "$work/root/init-common.sh"
-cp "$top/tests/guest/init-$mode.sh" "$work/root/init"
+case $mode in
+kunit) cp "$top/tests/guest/init-kunit.sh" "$work/root/init" ;;
+e2e) cp "$top/tests/guest/init-e2e.sh" "$work/root/init" ;;
+demo)
+	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
+	touch "$work/root/demo"
+	;;
+*) echo "guest: unknown mode $mode" >&2; exit 2 ;;
+esac
 chmod 0755 "$work/root/init"
 
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
@@ -43,11 +58,23 @@ qemu=(qemu-system-ppc64 -M pseries,x-vof=on -m 2G -smp 1 -nographic
       -nodefaults -serial mon:stdio -no-reboot
       -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
       -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
+# edu alone behind its own PHB, so that it is alone in its IOMMU group
+edu=(-device spapr-pci-host-bridge,index=1,id=phb1
+     -device edu,bus=phb1.0,dma_mask=0xffffffffffffffff)
+[ "$mode" = kunit ] || qemu+=("${edu[@]}")
 
 echo "guest: booting $machine ($mode), log $log" >&2
 start=$(date +%s.%N)
 rc=0
-timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+if [ "$mode" = demo ]; then
+	# Show the guest's progress as it goes, without the kernel's noise
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+		tee "$log" | grep --line-buffered -aE \
+		'^(e2e:|E2E |SUMMARY|VST-BOOTED|VST-DONE)' || true
+	rc=${PIPESTATUS[0]}
+else
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+fi
 end=$(date +%s.%N)
 secs=$(echo "$end - $start" | bc)
 printf 'guest: %s %s finished in %.1f s (qemu exit %d)\n' "$machine" "$mode" "$secs" "$rc" >&2

@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest /init for the end-to-end passthrough checks: bind edu to vfio-pci,
+# then run the DMA client against our backend and upstream's, in turn.
+. /init-common.sh
+
+for m in irqbypass vfio vfio-pci-core vfio-pci; do
+	insmod /modules/$m.ko || result "load_$m" FAIL
+done
+
+bdf=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
+		bdf=${d##*/}
+	fi
+done
+if [ -z "$bdf" ]; then
+	result e2e_edu_found FAIL "no edu device"
+	finish
+fi
+echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
+echo "$bdf" >/sys/bus/pci/drivers_probe
+if [ -e "/sys/bus/pci/drivers/vfio-pci/$bdf" ]; then
+	result e2e_bind_vfio_pci PASS
+else
+	result e2e_bind_vfio_pci FAIL
+	finish
+fi
+echo "e2e: edu at $bdf, iommu group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")"
+
+# Each backend in turn: ours, then upstream's (the oracle); the demo
+# runs ours only
+backends="ours:vfio_spapr_tce upstream:vfio_iommu_spapr_tce"
+[ -e /demo ] && backends=ours:vfio_spapr_tce
+for pair in $backends; do
+	tag=${pair%%:*}
+	mod=${pair#*:}
+	insmod "/modules/$mod.ko" || result "e2e_${tag}_load" FAIL
+	for ver in v1 v2; do
+		spapr_dma "$ver" "$bdf" "$tag"
+	done
+	if rmmod "$mod" && ! loaded "$mod"; then
+		result "e2e_${tag}_unload" PASS
+	else
+		result "e2e_${tag}_unload" FAIL
+	fi
+done
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "VST-KMEMLEAK-BEGIN"
+	cat /sys/kernel/debug/kmemleak
+	echo "VST-KMEMLEAK-END"
+fi
+finish
