@@ -81,11 +81,11 @@ else
 	fail "kernel-doc"
 fi
 
-# The VST-RESULT lines of a guest log, counted
+# count_results PREFIX LOG: the VST-RESULT lines of a guest log, counted
 count_results() {
 	while read -r _ name res detail; do
-		if [ "$res" = PASS ]; then pass "guest.$name"; else fail "guest.$name $detail"; fi
-	done < <(grep -a '^VST-RESULT ' "$1" | tr -d '\r')
+		if [ "$res" = PASS ]; then pass "$1.$name"; else fail "$1.$name $detail"; fi
+	done < <(grep -a '^VST-RESULT ' "$2" | tr -d '\r')
 }
 
 # 5. The pseries guest: module checks and KUnit suites
@@ -95,7 +95,7 @@ rc=$?
 "$top/scripts/console_check.sh" "$guest_log" || rc=1
 if [ "$rc" = 0 ]; then pass "guest pseries boot and console"; else fail "guest pseries boot and console (see $guest_log)"; fi
 
-count_results "$guest_log"
+count_results guest "$guest_log"
 for want in module_load module_unload module_reload registered_after_load \
 	    unregistered_after_unload module_unload_after_tests; do
 	grep -aq "^VST-RESULT $want " "$guest_log" || fail "guest.$want (did not run)"
@@ -108,21 +108,28 @@ while read -r res name; do
 	if [ "$res" = PASS ]; then pass "kunit.$name"; else fail "kunit.$name"; fi
 done < <(python3 "$top/scripts/kunit_results.py" "$logs/kunit.json" "$top/tests")
 
-# 6. End to end: edu DMA through our TCEs, v1 and v2, beside upstream's
-e2e_log=$logs/e2e-pseries.log
-"$top/scripts/guest.sh" e2e
-rc=$?
-"$top/scripts/console_check.sh" "$e2e_log" || rc=1
-if [ "$rc" = 0 ]; then pass "guest pseries e2e boot and console"; else fail "guest pseries e2e boot and console (see $e2e_log)"; fi
-count_results "$e2e_log"
-for want in e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first e2e_v2_closed_vmlck; do
-	grep -aq "^VST-RESULT $want " "$e2e_log" || fail "guest.$want (did not run)"
+# 6. End to end: edu DMA through our TCEs, v1 and v2, beside upstream's,
+# in a pseries guest (VOF) and a powernv9 guest (skiboot, IODA2)
+for machine in pseries powernv9; do
+	e2e_log=$logs/e2e-$machine.log
+	"$top/scripts/guest.sh" e2e "$machine"
+	rc=$?
+	"$top/scripts/console_check.sh" "$e2e_log" || rc=1
+	if [ "$rc" = 0 ]; then pass "guest $machine e2e boot and console"
+	else fail "guest $machine e2e boot and console (see $e2e_log)"; fi
+	count_results "$machine" "$e2e_log"
+	for want in e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first \
+		    e2e_v2_closed_vmlck e2e_ours_unload; do
+		grep -aq "^VST-RESULT $want " "$e2e_log" ||
+			fail "$machine.$want (did not run)"
+	done
+	while read -r res name rest; do
+		case $res in
+		PASS) pass "$machine.$name" ;;
+		FAIL) fail "$machine.$name $rest" ;;
+		esac
+	done < <(python3 "$top/scripts/e2e_compare.py" "$e2e_log" \
+		 "$logs/e2e-side-by-side-$machine.md")
 done
-while read -r res name rest; do
-	case $res in
-	PASS) pass "$name" ;;
-	FAIL) fail "$name $rest" ;;
-	esac
-done < <(python3 "$top/scripts/e2e_compare.py" "$e2e_log" "$logs/e2e-side-by-side.md")
 
 finish

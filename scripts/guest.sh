@@ -3,10 +3,15 @@
 #
 # Boot the test kernel in QEMU with our modules and a busybox initramfs.
 #
-#   guest.sh kunit   run the KUnit suites and the module checks (make check)
-#   guest.sh e2e     DMA through our TCEs with QEMU's edu device, against
-#                    our backend and upstream's in the same boot
-#   guest.sh demo    show the module loading and registering (make demo)
+#   guest.sh MODE [pseries|powernv9]
+#
+#   kunit   run the KUnit suites and the module checks (make check)
+#   e2e     DMA through our TCEs with QEMU's edu device, against our
+#           backend and upstream's in the same boot
+#   demo    the e2e client against our backend only, with its progress
+#
+# pseries (default) boots with VOF in seconds; powernv9 boots skiboot, the
+# host-side (IODA2/PHB4) path, in about a minute.
 #
 # The kernel and the modules must be built (make modules). The console log
 # is kept in build/logs/<mode>-<machine>.log; a guest that does not power
@@ -14,8 +19,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: guest.sh kunit|e2e|demo}
-machine=pseries
+mode=${1:?usage: guest.sh kunit|e2e|demo [pseries|powernv9]}
+machine=${2:-pseries}
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
 work=$top/build/guest/$mode-$machine
@@ -54,14 +59,25 @@ chmod 0755 "$work/root/init"
 
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
-qemu=(qemu-system-ppc64 -M pseries,x-vof=on -m 2G -smp 1 -nographic
-      -nodefaults -serial mon:stdio -no-reboot
-      -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
+qemu=(qemu-system-ppc64 -m 2G -smp 1 -nographic -serial mon:stdio
+      -no-reboot -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
       -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
-# edu alone behind its own PHB, so that it is alone in its IOMMU group
-edu=(-device spapr-pci-host-bridge,index=1,id=phb1
-     -device edu,bus=phb1.0,dma_mask=0xffffffffffffffff)
-[ "$mode" = kunit ] || qemu+=("${edu[@]}")
+# edu does real DMA; it must reach all of the 64-bit bus space
+edu=edu,dma_mask=0xffffffffffffffff
+case $machine in
+pseries)
+	qemu+=(-M pseries,x-vof=on -nodefaults)
+	# edu alone behind its own PHB, so that it is alone in its group
+	[ "$mode" = kunit ] || qemu+=(-device spapr-pci-host-bridge,index=1,id=phb1
+				      -device "$edu,bus=phb1.0")
+	;;
+powernv9)
+	# skiboot from Debian's qemu package; edu under a PHB4 root port
+	qemu+=(-M powernv9)
+	[ "$mode" = kunit ] || qemu+=(-device "$edu,bus=pcie.0")
+	;;
+*) echo "guest: unknown machine $machine" >&2; exit 2 ;;
+esac
 
 echo "guest: booting $machine ($mode), log $log" >&2
 start=$(date +%s.%N)
