@@ -5,7 +5,8 @@
 #
 #   make            the module and its KUnit test module, against KDIR
 #   make check      every check and test (the README's test command)
-#   make demo       boot a pseries guest with the module loaded
+#   make demo       passthrough demo: edu DMA through our TCEs in a pseries
+#                   guest (MACHINE=powernv9 for the skiboot/PHB4 guest)
 #   make kernel     prepare the cached ppc64le test kernel (build/kernel)
 #
 # KDIR defaults to the prepared test kernel; any other ppc64le 6.12 build
@@ -13,6 +14,7 @@
 
 DEFAULT_KDIR := $(CURDIR)/build/kernel
 KDIR ?= $(DEFAULT_KDIR)
+MACHINE ?= pseries
 ARCH ?= powerpc
 CROSS_COMPILE ?= powerpc64le-linux-gnu-
 
@@ -39,7 +41,7 @@ check:
 	@scripts/check.sh
 
 demo: modules
-	@scripts/guest.sh demo
+	@scripts/guest.sh demo $(MACHINE)
 
 clean:
 	@if [ -d $(KDIR) ]; then \
