@@ -42,7 +42,7 @@ cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
 for prog in vfio_probe spapr_dma; do
 	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -o "$work/root/bin/$prog" \
-		"$top/tests/guest/$prog.c"
+		"$top/tests/guest/$prog.c" "$top/tests/guest/vfio_edu.c"
 done
 
 cp "$top/tests/guest/init-common.sh" "$work/root/init-common.sh"
