@@ -7,6 +7,8 @@
 #   make check      every check and test (the README's test command)
 #   make demo       passthrough demo: edu DMA through our TCEs in a pseries
 #                   guest (MACHINE=powernv9 for the skiboot/PHB4 guest)
+#   make bench      map/unmap throughput, ours against upstream's, in one
+#                   guest boot per machine (not part of make check)
 #   make kernel     prepare the cached ppc64le test kernel (build/kernel)
 #
 # KDIR defaults to the prepared test kernel; any other ppc64le 6.12 build
@@ -24,7 +26,7 @@ KBUILD_ARGS := ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
 # Prepare the test kernel only when building against the default one
 KERNEL_DEP := $(if $(filter $(DEFAULT_KDIR),$(KDIR)),kernel)
 
-.PHONY: all modules kernel setup check demo clean
+.PHONY: all modules kernel setup check demo bench clean
 
 all: modules
 
@@ -42,6 +44,9 @@ check:
 
 demo: modules
 	@scripts/guest.sh demo $(MACHINE)
+
+bench:
+	@scripts/bench.sh
 
 clean:
 	@if [ -d $(KDIR) ]; then \

@@ -283,21 +283,21 @@ fail:
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
 	unsigned int shift = m->tbl->it_page_shift;
-	unsigned long chunk = TCE_PIN_BATCH, t0, t1, i;
+	unsigned long chunk, nbatch, t0, t1, i;
 	struct page **pages, **batch;
 	long ret = 0;
 
 	/* v1 maps only the default window, whose IOMMU pages are 4K */
 	if (WARN_ON_ONCE(shift > PAGE_SHIFT))
 		return -EINVAL;
-	chunk = min(chunk * (PAGE_SIZE >> shift), m->pages);
+	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
+	nbatch = min(TCE_PIN_BATCH, chunk);
 
-	pages = kvmalloc_array(chunk, sizeof(*pages), GFP_KERNEL);
-	batch = kmalloc_array(TCE_PIN_BATCH, sizeof(*batch), GFP_KERNEL);
-	if (!pages || !batch) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	/* One allocation: the pages of a chunk, then one call's batch */
+	pages = kvmalloc_array(chunk + nbatch, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	batch = pages + chunk;
 
 	for (t0 = 0; t0 < m->pages; t0 = t1) {
 		t1 = min(t0 + chunk, m->pages);
@@ -318,8 +318,6 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		}
 		cond_resched();
 	}
-out:
-	kfree(batch);
 	kvfree(pages);
 	return ret;
 }

@@ -372,6 +372,32 @@ static long tce_check_extension(unsigned long arg)
 	}
 }
 
+/**
+ * struct tce_arg_hdr - how every argument of these ioctls starts
+ * @argsz: the size userspace says the structure has
+ * @flags: its flags
+ */
+struct tce_arg_hdr {
+	u32 argsz;
+	u32 flags;
+};
+
+/*
+ * Copy in the first @minsz bytes of an ioctl argument: -EFAULT, or -EINVAL
+ * if its argsz is below @minsz or, with @no_flags, a flag is set.
+ */
+static long tce_copy_arg(void *dst, void __user *arg, unsigned long minsz,
+			 bool no_flags)
+{
+	struct tce_arg_hdr *hdr = dst;
+
+	if (copy_from_user(dst, arg, minsz))
+		return -EFAULT;
+	if (hdr->argsz < minsz || (no_flags && hdr->flags))
+		return -EINVAL;
+	return 0;
+}
+
 static long tce_ioctl_get_info(struct tce_container *container,
 			       void __user *arg)
 {
@@ -381,16 +407,16 @@ static long tce_ioctl_get_info(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_info info;
 	struct iommu_table_group *table_group;
 	struct tce_group *first;
+	long ret;
 
 	first = tce_first_group(container);
 	if (!first)
 		return -ENXIO;
 	table_group = first->table_group;
 
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
+	ret = tce_copy_arg(&info, arg, minsz, false);
+	if (ret)
+		return ret;
 
 	info.flags = 0;
 	info.dma32_window_start = table_group->tce32_start;
@@ -513,10 +539,9 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 
 	if (!container->enabled)
 		return -EPERM;
-	if (copy_from_user(&param, arg, minsz))
-		return -EFAULT;
-	if (param.argsz < minsz)
-		return -EINVAL;
+	ret = tce_copy_arg(&param, arg, minsz, false);
+	if (ret)
+		return ret;
 
 	mutex_lock(&container->lock);
 	ret = container->enabled ? tce_map_locked(container, &param) : -EPERM;
@@ -554,10 +579,9 @@ static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
 
 	if (!container->enabled)
 		return -EPERM;
-	if (copy_from_user(&param, arg, minsz))
-		return -EFAULT;
-	if (param.argsz < minsz || param.flags)
-		return -EINVAL;
+	ret = tce_copy_arg(&param, arg, minsz, true);
+	if (ret)
+		return ret;
 
 	mutex_lock(&container->lock);
 	ret = container->enabled ? tce_unmap_locked(container, &param) : -EPERM;
@@ -572,11 +596,11 @@ static long tce_get_region(void __user *arg,
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_register_memory,
 					  size);
 	u64 end;
+	long ret;
 
-	if (copy_from_user(param, arg, minsz))
-		return -EFAULT;
-	if (param->argsz < minsz || param->flags)
-		return -EINVAL;
+	ret = tce_copy_arg(param, arg, minsz, true);
+	if (ret)
+		return ret;
 	if (!param->size || !PAGE_ALIGNED(param->vaddr) ||
 	    !PAGE_ALIGNED(param->size) ||
 	    check_add_overflow(param->vaddr, param->size, &end))
@@ -724,6 +748,16 @@ static long tce_create_locked(struct tce_container *container,
 	return 0;
 }
 
+/* TCE_CREATE and TCE_REMOVE bind the container and need a group */
+static long tce_window_ioctl_start(struct tce_container *container)
+{
+	long ret = tce_mm_bind(container);
+
+	if (ret)
+		return ret;
+	return list_empty(&container->groups) ? -ENXIO : 0;
+}
+
 static long tce_ioctl_create(struct tce_container *container,
 			     void __user *arg)
 {
@@ -732,15 +766,11 @@ static long tce_ioctl_create(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_create create;
 	long ret;
 
-	ret = tce_mm_bind(container);
+	ret = tce_window_ioctl_start(container);
+	if (!ret)
+		ret = tce_copy_arg(&create, arg, minsz, true);
 	if (ret)
 		return ret;
-	if (list_empty(&container->groups))
-		return -ENXIO;
-	if (copy_from_user(&create, arg, minsz))
-		return -EFAULT;
-	if (create.argsz < minsz || create.flags)
-		return -EINVAL;
 
 	mutex_lock(&container->lock);
 	ret = tce_create_locked(container, &create);
@@ -796,15 +826,11 @@ static long tce_ioctl_remove(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_remove remove;
 	long ret;
 
-	ret = tce_mm_bind(container);
+	ret = tce_window_ioctl_start(container);
+	if (!ret)
+		ret = tce_copy_arg(&remove, arg, minsz, true);
 	if (ret)
 		return ret;
-	if (list_empty(&container->groups))
-		return -ENXIO;
-	if (copy_from_user(&remove, arg, minsz))
-		return -EFAULT;
-	if (remove.argsz < minsz || remove.flags)
-		return -EINVAL;
 
 	mutex_lock(&container->lock);
 	ret = tce_remove_locked(container, remove.start_addr);
@@ -818,15 +844,15 @@ static long tce_eeh_pe_op(struct iommu_group *grp, void __user *arg)
 	unsigned long minsz = offsetofend(struct vfio_eeh_pe_op, op);
 	struct vfio_eeh_pe_op op;
 	struct eeh_pe *pe;
+	long ret;
 
 	pe = eeh_iommu_group_to_pe(grp);
 	if (!pe)
 		return -ENODEV;
 
-	if (copy_from_user(&op, arg, minsz))
-		return -EFAULT;
-	if (op.argsz < minsz || op.flags)
-		return -EINVAL;
+	ret = tce_copy_arg(&op, arg, minsz, true);
+	if (ret)
+		return ret;
 
 	switch (op.op) {
 	case VFIO_EEH_PE_DISABLE:

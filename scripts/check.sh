@@ -29,7 +29,9 @@ src=$top/build/linux-src
 kbuild=(make -C "$kdir" M="$top" ARCH=powerpc
 	CROSS_COMPILE=powerpc64le-linux-gnu-
 	CONFIG_VFIO_SPAPR_TCE=m CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m)
-ours=$(git ls-files '*.c' '*.h' | grep -v '^tests/guest/')
+# Kernel sources (the guest and bench programs are userspace)
+ours=$(git ls-files '*.c' '*.h' | grep -v '^tests/guest/\|^bench/')
+user=$(git ls-files 'tests/guest/*.[ch]' 'bench/*.[ch]')
 
 # Our sources' warnings in a build log (the kernel's own are not ours)
 our_warnings() {
@@ -62,7 +64,7 @@ fi
 # 3. checkpatch --strict on our sources
 # shellcheck disable=SC2086
 if perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-		-f $ours tests/guest/*.c >"$logs/checkpatch.log" 2>&1 &&
+		-f $ours $user >"$logs/checkpatch.log" 2>&1 &&
 	! grep -qE ': (ERROR|WARNING|CHECK):' "$logs/checkpatch.log"; then
 	pass "checkpatch --strict"
 else

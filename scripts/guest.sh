@@ -9,6 +9,9 @@
 #   e2e     DMA through our TCEs with QEMU's edu device, against our
 #           backend and upstream's in the same boot
 #   demo    the e2e client against our backend only, with its progress
+#   bench   bench/spapr_bench against ours and upstream's, interleaved
+#           (BENCH_ROUNDS, default 3; BENCH_SIZES in MiB, 0 for the
+#           largest the window allows)
 #
 # pseries (default) boots with VOF in seconds; powernv9 boots skiboot, the
 # host-side (IODA2/PHB4) path, in about a minute.
@@ -19,7 +22,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: guest.sh kunit|e2e|demo [pseries|powernv9]}
+mode=${1:?usage: guest.sh kunit|e2e|demo|bench [pseries|powernv9]}
 machine=${2:-pseries}
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
@@ -33,16 +36,20 @@ mkdir -p "$work/root/bin" "$work/root/modules" "$work/root/proc" \
 	"$work/root/sys" "$work/root/dev" "$work/root/tmp" "$(dirname "$log")"
 install -m 0755 "$busybox" "$work/root/bin/busybox"
 ln -s busybox "$work/root/bin/sh"
+# Our module comes from $MODDIR (default: the clone, built by make modules)
+moddir=${MODDIR:-$top}
 cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
 	"$kdir/drivers/vfio/pci/vfio-pci.ko" \
 	"$kdir/drivers/vfio/pci/vfio-pci-core.ko" \
-	"$kdir/virt/lib/irqbypass.ko" "$top/vfio_spapr_tce.ko" \
-	"$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
+	"$kdir/virt/lib/irqbypass.ko" "$moddir/vfio_spapr_tce.ko" \
+	"$work/root/modules/"
+[ "$mode" = bench ] || cp "$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 
-for prog in vfio_probe spapr_dma; do
+for prog in tests/guest/vfio_probe tests/guest/spapr_dma bench/spapr_bench; do
 	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
-		-isystem "$kdir/usr/include" -o "$work/root/bin/$prog" \
-		"$top/tests/guest/$prog.c" "$top/tests/guest/vfio_edu.c"
+		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
+		-o "$work/root/bin/${prog##*/}" "$top/$prog.c" \
+		"$top/tests/guest/vfio_edu.c"
 done
 
 cp "$top/tests/guest/init-common.sh" "$work/root/init-common.sh"
@@ -53,13 +60,20 @@ demo)
 	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
 	touch "$work/root/demo"
 	;;
+bench)
+	cp "$top/bench/init-bench.sh" "$work/root/init"
+	echo "${BENCH_ROUNDS:-3}" >"$work/root/bench-rounds"
+	echo "${BENCH_SIZES:-4 64 256 0}" >"$work/root/bench-sizes"
+	;;
 *) echo "guest: unknown mode $mode" >&2; exit 2 ;;
 esac
 chmod 0755 "$work/root/init"
 
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
-qemu=(qemu-system-ppc64 -m 2G -smp 1 -nographic -serial mon:stdio
+mem=2G
+[ "$mode" = bench ] && mem=4G
+qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
       -no-reboot -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
       -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
 # edu does real DMA; it must reach all of the 64-bit bus space

@@ -1,9 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Prepare the ppc64le Linux 6.12 test kernel: unpack Debian's linux-source-6.12
-# outside the clone, configure it from allnoconfig + tests/config/*.config,
+# Prepare a ppc64le Linux 6.12 kernel: unpack Debian's linux-source-6.12
+# outside the clone, configure it from allnoconfig + config fragments,
 # verify every requested option survived, build vmlinux and modules.
+#
+#   kernel.sh [test]   tests/config/*.config: the test kernel (KUnit,
+#                      lockdep, kmemleak), linked as build/kernel
+#   kernel.sh bench    tests/config/{base,vfio}.config + bench/bench.config:
+#                      the same kernel without the debug options, for
+#                      make bench, linked as build/kernel-bench
 #
 # The build is cached in $VST_CACHE (default ~/.cache/vfio_spapr_tce), keyed
 # by the source package version and the fragments, and reused when present.
@@ -12,6 +18,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+profile=${1:-test}
 cache=${VST_CACHE:-$HOME/.cache/vfio_spapr_tce}
 export ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
 jobs=${JOBS:-$(nproc)}
@@ -29,14 +36,22 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-frags=$(ls "$top"/tests/config/*.config)
+case $profile in
+test) frags=$(ls "$top"/tests/config/*.config) ;;
+bench) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config" ;;
+*) log "unknown profile $profile"; exit 2 ;;
+esac
 # shellcheck disable=SC2086
 hash=$( (echo "$ver"; cat $frags) | sha256sum | cut -c1-16)
 out=$cache/build-$hash
 
 link() {
 	mkdir -p "$top/build"
-	ln -sfn "$out" "$top/build/kernel"
+	if [ "$profile" = test ]; then
+		ln -sfn "$out" "$top/build/kernel"
+	else
+		ln -sfn "$out" "$top/build/kernel-$profile"
+	fi
 	ln -sfn "$src" "$top/build/linux-src"
 	echo "$out"
 }
@@ -60,7 +75,12 @@ make -s O="$out" olddefconfig >&2
 missing=0
 # shellcheck disable=SC2086
 for line in $(grep -h '^CONFIG_' $frags); do
-	if ! grep -qx "$line" "$out/.config"; then
+	if [ "${line#*=}" = n ]; then
+		# Asked to be off: it must not be set
+		grep -q "^${line%%=*}=" "$out/.config" || continue
+		log "option forced on by Kconfig: $line"
+		missing=1
+	elif ! grep -qx "$line" "$out/.config"; then
 		log "option dropped by Kconfig: $line (have: $(grep "^${line%%=*}=" "$out/.config" || echo unset))"
 		missing=1
 	fi

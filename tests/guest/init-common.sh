@@ -28,6 +28,32 @@ probe_expect() {
 	esac
 }
 
+# edu_bind: load vfio-pci, bind QEMU's edu device to it; sets $bdf
+edu_bind() {
+	for m in irqbypass vfio vfio-pci-core vfio-pci; do
+		insmod /modules/$m.ko || result "load_$m" FAIL
+	done
+	bdf=
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = 0x1234 ] &&
+		   [ "$(cat "$d/device")" = 0x11e8 ]; then
+			bdf=${d##*/}
+		fi
+	done
+	if [ -z "$bdf" ]; then
+		result e2e_edu_found FAIL "no edu device"
+		return 1
+	fi
+	echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	if [ -e "/sys/bus/pci/drivers/vfio-pci/$bdf" ]; then
+		result e2e_bind_vfio_pci PASS
+	else
+		result e2e_bind_vfio_pci FAIL
+		return 1
+	fi
+}
+
 finish() {
 	echo "VST-DONE uptime=$(cut -d' ' -f1 /proc/uptime)s"
 	poweroff -f

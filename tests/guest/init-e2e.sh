@@ -4,28 +4,7 @@
 # then run the DMA client against our backend and upstream's, in turn.
 . /init-common.sh
 
-for m in irqbypass vfio vfio-pci-core vfio-pci; do
-	insmod /modules/$m.ko || result "load_$m" FAIL
-done
-
-bdf=
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		bdf=${d##*/}
-	fi
-done
-if [ -z "$bdf" ]; then
-	result e2e_edu_found FAIL "no edu device"
-	finish
-fi
-echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
-echo "$bdf" >/sys/bus/pci/drivers_probe
-if [ -e "/sys/bus/pci/drivers/vfio-pci/$bdf" ]; then
-	result e2e_bind_vfio_pci PASS
-else
-	result e2e_bind_vfio_pci FAIL
-	finish
-fi
+edu_bind || finish
 echo "e2e: edu at $bdf, iommu group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")"
 
 # Each backend in turn: ours, then upstream's (the oracle); the demo

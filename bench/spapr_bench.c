@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * spapr_bench: time the map path of an sPAPR TCE VFIO backend in a guest.
+ *
+ *   spapr_bench v1|v2 BDF TAG SIZE_MB...
+ *
+ * For each size: v2 REGISTER_MEMORY of the range; MAP_DMA of the whole
+ * range in one call; UNMAP_DMA of it; MAP_DMA in 64 KiB calls (QEMU's
+ * H_PUT_TCE pattern); UNMAP again. Every mapping it times is then checked
+ * through the edu device at sampled IOVAs (first, middle and last page),
+ * so that a fast no-op cannot win. Prints, per timed operation:
+ *
+ *   BENCH <tag> <ver> <case> <size_mb> <tces> <seconds> <ok|BAD>
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "vfio_edu.h"
+
+static const char *tag, *ver;
+static struct edu e;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report(const char *what, unsigned long mb, unsigned long tces,
+		   double secs, int ok)
+{
+	printf("BENCH %s %s %s %lu %lu %.6f %s\n", tag, ver, what, mb, tces,
+	       secs, ok ? "ok" : "BAD");
+	fflush(stdout);
+}
+
+/*
+ * Check the mapping of [buf, buf + size) at @iova through the device: copy
+ * from the first, middle and last page into the device and back into the
+ * page before; 1 if every copy landed.
+ */
+static int verify(u8 *buf, u64 iova, u64 size, u64 psz)
+{
+	u64 at[] = { psz, size / 2, size - psz };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (edu_round_trip(&e, buf + at[i], iova + at[i],
+				   buf + at[i] - 2048, iova + at[i] - 2048,
+				   1024, i))
+			return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	u64 psz = sysconf(_SC_PAGESIZE), win_start, win_size, size, off;
+	unsigned long mb, shift;
+	char path[PATH_MAX];
+	int v2, c, g, d, i, ok;
+	double t;
+	u8 *buf;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s v1|v2 BDF TAG SIZE_MB...\n", argv[0]);
+		return 2;
+	}
+	ver = argv[1];
+	tag = argv[3];
+	v2 = !strcmp(ver, "v2");
+
+	if (group_of(argv[2], path, sizeof(path)))
+		return 2;
+	c = open("/dev/vfio/vfio", O_RDWR);
+	g = open(path, O_RDWR);
+	if (c < 0 || g < 0 || ioctl(g, VFIO_GROUP_SET_CONTAINER, &c) ||
+	    ioctl(c, VFIO_SET_IOMMU, v2 ? VFIO_SPAPR_TCE_v2_IOMMU :
+					  VFIO_SPAPR_TCE_IOMMU) ||
+	    ioctl(c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info)) {
+		perror("container");
+		return 2;
+	}
+	if (v2) {
+		struct vfio_iommu_spapr_tce_remove rm = {
+			.argsz = sizeof(rm),
+			.start_addr = info.dma32_window_start,
+		};
+		struct vfio_iommu_spapr_tce_create cr = {
+			.argsz = sizeof(cr), .page_shift = 16,
+			.window_size = 1ULL << 30, .levels = 1,
+		};
+
+		if (ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm) ||
+		    ioctl(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr)) {
+			perror("window");
+			return 2;
+		}
+		win_start = cr.start_addr;
+		win_size = cr.window_size;
+		shift = 16;
+	} else {
+		if (ioctl(c, VFIO_IOMMU_ENABLE)) {
+			perror("enable");
+			return 2;
+		}
+		win_start = info.dma32_window_start;
+		win_size = info.dma32_window_size;
+		shift = 12;
+	}
+	d = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, argv[2]);
+	if (d < 0 || edu_open(&e, d)) {
+		perror("edu");
+		return 2;
+	}
+
+	for (i = 4; i < argc; i++) {
+		mb = strtoul(argv[i], NULL, 0);
+		size = (u64)mb << 20;
+		if (!mb || size > win_size)
+			size = win_size;
+		mb = size >> 20;
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (buf == MAP_FAILED) {
+			perror("mmap");
+			return 2;
+		}
+
+		if (v2) {
+			t = now();
+			ok = !prereg(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf,
+				     size);
+			report("register", mb, size / psz, now() - t, ok);
+		}
+
+		t = now();
+		ok = !dma_map(c, buf, win_start, size);
+		t = now() - t;
+		report("map", mb, size >> shift, t,
+		       ok && verify(buf, win_start, size, psz));
+
+		t = now();
+		ok = !dma_unmap(c, win_start, size);
+		t = now() - t;
+		/* Unmapped: the device must no longer reach the buffer */
+		report("unmap", mb, size >> shift, t,
+		       ok && !verify(buf, win_start, size, psz));
+
+		t = now();
+		for (off = 0, ok = 1; ok && off < size; off += 64 << 10)
+			ok = !dma_map(c, buf + off, win_start + off, 64 << 10);
+		t = now() - t;
+		report("map64k", mb, size >> shift, t,
+		       ok && verify(buf, win_start, size, psz));
+		dma_unmap(c, win_start, size);
+
+		if (v2)
+			prereg(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, buf, size);
+		munmap(buf, size);
+	}
+	close(d);
+	close(g);
+	close(c);
+	return 0;
+}

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bench: map/unmap throughput of our module against upstream's
+# vfio_iommu_spapr_tce, both built for the same kernel (the test kernel's
+# options without the debug ones), in the same guest boot, in interleaved
+# rounds. Machines: $BENCH_MACHINES (default "pseries powernv9"); rounds:
+# $BENCH_ROUNDS (default 3); sizes in MiB: $BENCH_SIZES (default
+# "4 64 256 0", 0 being the largest the window allows). Writes
+# build/bench/bench-<machine>.csv and .md, and prints the tables.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/setup.sh"
+kdir=$("$top/scripts/kernel.sh" bench)
+out=$top/build/bench
+moddir=$out/module
+mkdir -p "$moddir"
+
+# Our module, built for the bench kernel in a copy of the sources
+rsync -a --delete --include='/Kbuild' --include='/*.c' --include='/include/***' \
+	--exclude='*' "$top/" "$moddir/"
+make -s -C "$kdir" M="$moddir" ARCH=powerpc \
+	CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_VFIO_SPAPR_TCE=m modules
+
+qemu_ver=$(qemu-system-ppc64 --version | head -n1)
+for machine in ${BENCH_MACHINES:-pseries powernv9}; do
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
+		"$top/scripts/guest.sh" bench "$machine"
+	"$top/scripts/console_check.sh" "$top/build/logs/bench-$machine.log"
+	python3 "$top/scripts/bench_report.py" \
+		"$top/build/logs/bench-$machine.log" "$out/bench-$machine.csv" \
+		"$machine, $qemu_ver, TCG, $(date -u +%Y-%m-%d)" |
+		tee "$out/bench-$machine.md"
+done
