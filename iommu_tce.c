@@ -25,6 +25,8 @@
 #define TCE_CLEAR_BATCH	512
 /* System pages pinned by one pin_user_pages_fast() call at most */
 #define TCE_PIN_BATCH	512
+/* A map of up to this many TCEs keeps its page arrays on the stack */
+#define TCE_SMALL_MAP	16
 
 /**
  * tce_window_create() - create an iommu_table for a DMA window
@@ -213,9 +215,6 @@ static long tce_write(const struct tce_map *m, unsigned long entry,
 	enum dma_data_direction dir = m->dir;
 	long ret;
 
-	if (!tce_page_fits(m->mm, hpa, m->tbl->it_page_shift))
-		return -EPERM;
-
 	ret = iommu_tce_xchg_no_kill(m->mm, m->tbl, entry, &hpa, &dir);
 	if (ret)
 		return ret;
@@ -282,9 +281,9 @@ fail:
 /* v1: pin in batches, then write the TCEs of each batch */
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
+	struct page *small[2 * TCE_SMALL_MAP], **pages, **batch;
 	unsigned int shift = m->tbl->it_page_shift;
 	unsigned long chunk, nbatch, t0, t1, i;
-	struct page **pages, **batch;
 	long ret = 0;
 
 	/* v1 maps only the default window, whose IOMMU pages are 4K */
@@ -293,8 +292,15 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
 	nbatch = min(TCE_PIN_BATCH, chunk);
 
-	/* One allocation: the pages of a chunk, then one call's batch */
-	pages = kvmalloc_array(chunk + nbatch, sizeof(*pages), GFP_KERNEL);
+	/*
+	 * The pages of a chunk, then one pin call's batch: on the stack for
+	 * the small calls QEMU makes per guest H_PUT_TCE, else allocated.
+	 */
+	if (chunk <= TCE_SMALL_MAP)
+		pages = small;
+	else
+		pages = kvmalloc_array(chunk + nbatch, sizeof(*pages),
+				       GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 	batch = pages + chunk;
@@ -305,8 +311,10 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		if (ret)
 			break;
 		for (i = t0; i < t1; i++) {
-			ret = tce_write(m, m->entry + i,
-					tce_hpa(m, i, pages[i - t0]));
+			unsigned long hpa = tce_hpa(m, i, pages[i - t0]);
+
+			ret = tce_page_fits(m->mm, hpa, shift) ?
+			      tce_write(m, m->entry + i, hpa) : -EPERM;
 			if (ret)
 				break;
 			(*done)++;
@@ -318,7 +326,8 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		}
 		cond_resched();
 	}
-	kvfree(pages);
+	if (pages != small)
+		kvfree(pages);
 	return ret;
 }
 
@@ -337,7 +346,9 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		 * Consecutive pages are mostly in the region of the previous
 		 * one: look the region up again only when they are not.
 		 * mm_iommu_ua_to_hpa() succeeding implies the whole IOMMU page
-		 * is in the region (regions are aligned to their page size).
+		 * is in the region and that the region's pages are at least
+		 * that big (the region's page shift is the smallest of its
+		 * alignment and its pages'), so no tce_page_fits() here.
 		 */
 		if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
 			mem = mm_iommu_lookup(m->mm, ua, 1UL << shift);

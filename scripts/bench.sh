@@ -6,8 +6,10 @@
 # options without the debug ones), in the same guest boot, in interleaved
 # rounds. Machines: $BENCH_MACHINES (default "pseries powernv9"); rounds:
 # $BENCH_ROUNDS (default 3); sizes in MiB: $BENCH_SIZES (default
-# "4 64 256 0", 0 being the largest the window allows). Writes
-# build/bench/bench-<machine>.csv and .md, and prints the tables.
+# "4 64 256 0", 0 being the largest the window allows); BENCH_ICOUNT=1 for
+# instruction-counted guest time (see guest.sh). Writes
+# build/bench/bench-<machine>[-icount].csv, .md and .log, and prints the
+# tables.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,12 +26,20 @@ make -s -C "$kdir" M="$moddir" ARCH=powerpc \
 	CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_VFIO_SPAPR_TCE=m modules
 
 qemu_ver=$(qemu-system-ppc64 --version | head -n1)
+clock="TCG, wall clock"
+suffix=
+if [ -n "${BENCH_ICOUNT:-}" ]; then
+	clock="TCG -icount shift=0, guest instructions"
+	suffix=-icount
+fi
 for machine in ${BENCH_MACHINES:-pseries powernv9}; do
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
 		"$top/scripts/guest.sh" bench "$machine"
-	"$top/scripts/console_check.sh" "$top/build/logs/bench-$machine.log"
-	python3 "$top/scripts/bench_report.py" \
-		"$top/build/logs/bench-$machine.log" "$out/bench-$machine.csv" \
-		"$machine, $qemu_ver, TCG, $(date -u +%Y-%m-%d)" |
-		tee "$out/bench-$machine.md"
+	log=$top/build/logs/bench-$machine.log
+	cp "$log" "$out/bench-$machine$suffix.log"
+	"$top/scripts/console_check.sh" "$log"
+	python3 "$top/scripts/bench_report.py" "$log" \
+		"$out/bench-$machine$suffix.csv" \
+		"$machine, $qemu_ver, $clock, $(date -u +%Y-%m-%d)" |
+		tee "$out/bench-$machine$suffix.md"
 done

@@ -11,7 +11,10 @@
 #   demo    the e2e client against our backend only, with its progress
 #   bench   bench/spapr_bench against ours and upstream's, interleaved
 #           (BENCH_ROUNDS, default 3; BENCH_SIZES in MiB, 0 for the
-#           largest the window allows)
+#           largest the window allows; BENCH_ICOUNT=1 runs the guest with
+#           -icount shift=0: its clock then counts guest instructions, one
+#           per nanosecond, so timings repeat exactly but leave out what
+#           QEMU spends emulating hypercalls and devices)
 #
 # pseries (default) boots with VOF in seconds; powernv9 boots skiboot, the
 # host-side (IODA2/PHB4) path, in about a minute.
@@ -78,6 +81,9 @@ qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
       -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
 # edu does real DMA; it must reach all of the 64-bit bus space
 edu=edu,dma_mask=0xffffffffffffffff
+if [ "$mode" = bench ] && [ -n "${BENCH_ICOUNT:-}" ]; then
+	qemu+=(-icount shift=0)
+fi
 case $machine in
 pseries)
 	qemu+=(-M pseries,x-vof=on -nodefaults)
