@@ -13,6 +13,9 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/fs.h>
+#include <linux/file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -202,6 +205,11 @@ static struct iommu_table_group_ops fake_other_group_ops = {
 	.unset_window	= fake_unset_window,
 };
 
+/* A platform whose windows cannot be changed: no create/set/unset */
+static struct iommu_table_group_ops fake_no_window_ops = {
+	.get_table_size	= fake_get_table_size,
+};
+
 KUNIT_DEFINE_ACTION_WRAPPER(fake_group_put, iommu_group_put,
 			    struct iommu_group *);
 
@@ -234,7 +242,8 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	fg->table_group.tce32_start = 0;
 	fg->table_group.tce32_size = opts->tce32_size;
 	fg->table_group.ops = opts->other_ops ? &fake_other_group_ops :
-						&fake_group_ops;
+			      opts->no_windows ? &fake_no_window_ops :
+						 &fake_group_ops;
 	if (opts->ddw) {
 		fg->table_group.pgsizes = SZ_4K | SZ_64K | SZ_16M;
 		fg->table_group.max_dynamic_windows_supported =
@@ -448,6 +457,32 @@ long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
 	ret = fake_tce_ioctl(c, cmd, u);
 	KUNIT_ASSERT_EQ(test, 0, copy_from_user(arg, (void __user *)u, len));
 	return ret;
+}
+
+/**
+ * fake_tce_ro_arg() - an ioctl argument in read-only user memory
+ * @test: the test case (it must have an mm)
+ * @arg: the argument
+ * @len: its size
+ *
+ * Return: its user address; the ioctl can read it but not write to it.
+ */
+unsigned long fake_tce_ro_arg(struct kunit *test, const void *arg, size_t len)
+{
+	struct file *file;
+	unsigned long u;
+	loff_t pos = 0;
+
+	/* A shmem file holding the argument, mapped read-only */
+	fake_tce_user_mem(test, PAGE_SIZE);
+	file = shmem_file_setup("fake_tce_arg", PAGE_SIZE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_EXPECT_EQ(test, len, kernel_write(file, arg, len, &pos));
+	u = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	fput(file);
+	KUNIT_ASSERT_NE(test, 0, u);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(u));
+	return u;
 }
 
 /**

@@ -65,12 +65,14 @@ struct fake_tce_group {
  * @ddw: supports dynamic windows (two windows, 4K/64K/16M pages)
  * @other_ops: use a second, incompatible, set of table group ops
  * @no_iommudata: do not attach the table group to the iommu_group
+ * @no_windows: a platform without create_table/set_window/unset_window
  */
 struct fake_tce_opts {
 	u32 tce32_size;
 	bool ddw;
 	bool other_ops;
 	bool no_iommudata;
+	bool no_windows;
 };
 
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
@@ -109,6 +111,7 @@ void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
 
 long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
 			 unsigned int cmd, void *arg, size_t len);
+unsigned long fake_tce_ro_arg(struct kunit *test, const void *arg, size_t len);
 long fake_tce_dma_map(struct kunit *test, struct tce_container *c, u64 vaddr,
 		      u64 iova, u64 size, u32 flags);
 long fake_tce_dma_unmap(struct kunit *test, struct tce_container *c, u64 iova,

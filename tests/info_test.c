@@ -94,6 +94,12 @@ static void info_argsz(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(c, INFO, 0));
+	/* Readable but not writable: the answer cannot be given */
+	info.argsz = sizeof(info);
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			fake_tce_ioctl(c, INFO,
+				       fake_tce_ro_arg(test, &info,
+						       sizeof(info))));
 	fake_tce_release(c);
 }
 

@@ -6,6 +6,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/vfio.h>
 
@@ -366,6 +367,66 @@ static void map_page_too_small(struct kunit *test)
 	fake_tce_release(e.c);
 }
 
+/* Registration is charged at once: over RLIMIT_MEMLOCK nothing is */
+static void register_over_memlock(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	const struct cred *old;
+	struct v2_env e;
+	long ret;
+
+	v2_env_init(test, &e);
+	fake_tce_set_memlock(test, size - PAGE_SIZE);
+	old = fake_tce_drop_ipc_lock();
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	ret = fake_tce_prereg(test, e.c, REG, e.ua, size);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, ret);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	/* Nothing was registered: mapping is not enabled either */
+	ret = fake_tce_dma_map(test, e.c, e.ua, 0, PAGE_SIZE, RW);
+	KUNIT_EXPECT_EQ(test, -EPERM, ret);
+	revert_creds(old);
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+/* Results that cannot be written back are -EFAULT */
+static void create_result_fault(struct kunit *test)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = 16, .window_size = SZ_1G,
+		.levels = 1,
+	};
+	struct v2_env e;
+	unsigned long ro;
+
+	v2_env_init(test, &e);
+	ro = fake_tce_ro_arg(test, &cr, sizeof(cr));
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			fake_tce_ioctl(e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, ro));
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
+/* A platform that cannot make windows: -EPERM, nothing made */
+static void platform_without_windows(struct kunit *test)
+{
+	struct fake_tce_opts opts = {
+		.tce32_size = FAKE_TCE32_SIZE, .ddw = true, .no_windows = true,
+	};
+	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
+	struct tce_container *c;
+
+	fake_tce_user_mem(test, PAGE_SIZE);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
+	fake_tce_release(c);
+}
+
 static void windows_need_a_group(struct kunit *test)
 {
 	struct tce_container *c;
@@ -385,6 +446,9 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE(create_window),
 	KUNIT_CASE(remove_window),
 	KUNIT_CASE(map_page_too_small),
+	KUNIT_CASE(register_over_memlock),
+	KUNIT_CASE(create_result_fault),
+	KUNIT_CASE(platform_without_windows),
 	KUNIT_CASE(windows_need_a_group),
 	{}
 };
