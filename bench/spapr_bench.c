@@ -97,8 +97,9 @@ int main(int argc, char **argv)
 			.argsz = sizeof(rm),
 			.start_addr = info.dma32_window_start,
 		};
+		/* 64K IOMMU pages, or 4K ones over 4K system pages */
 		struct vfio_iommu_spapr_tce_create cr = {
-			.argsz = sizeof(cr), .page_shift = 16,
+			.argsz = sizeof(cr), .page_shift = psz >= 65536 ? 16 : 12,
 			.window_size = 1ULL << 30, .levels = 1,
 		};
 
@@ -109,7 +110,7 @@ int main(int argc, char **argv)
 		}
 		win_start = cr.start_addr;
 		win_size = cr.window_size;
-		shift = 16;
+		shift = cr.page_shift;
 	} else {
 		if (ioctl(c, VFIO_IOMMU_ENABLE)) {
 			perror("enable");

@@ -7,16 +7,23 @@
 # rounds. Machines: $BENCH_MACHINES (default "pseries powernv9"); rounds:
 # $BENCH_ROUNDS (default 3); sizes in MiB: $BENCH_SIZES (default
 # "4 64 256 0", 0 being the largest the window allows); BENCH_ICOUNT=1 for
-# instruction-counted guest time (see guest.sh). Writes
-# build/bench/bench-<machine>[-icount].csv, .md and .log, and prints the
-# tables.
+# instruction-counted guest time (see guest.sh); BENCH_PAGES=4k for a guest
+# kernel with 4K system pages. Writes
+# build/bench/bench-<machine>[-4k][-icount].csv, .md and .log, and prints
+# the tables.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
-kdir=$("$top/scripts/kernel.sh" bench)
+profile=bench
+pages=64K
+if [ "${BENCH_PAGES:-}" = 4k ]; then
+	profile=bench4k
+	pages=4K
+fi
+kdir=$("$top/scripts/kernel.sh" "$profile")
 out=$top/build/bench
-moddir=$out/module
+moddir=$out/module-$profile
 mkdir -p "$moddir"
 
 # Our module, built for the bench kernel in a copy of the sources
@@ -28,10 +35,11 @@ make -s -C "$kdir" M="$moddir" ARCH=powerpc \
 qemu_ver=$(qemu-system-ppc64 --version | head -n1)
 clock="TCG, wall clock"
 suffix=
+[ "$pages" = 4K ] && suffix=-4k
 machines=${BENCH_MACHINES:-pseries powernv9}
 if [ -n "${BENCH_ICOUNT:-}" ]; then
 	clock="TCG -icount shift=0, guest instructions"
-	suffix=-icount
+	suffix=$suffix-icount
 	# QEMU 7.2's powernv9 (skiboot) dies under -icount
 	machines=${BENCH_MACHINES:-pseries}
 fi
@@ -43,6 +51,6 @@ for machine in $machines; do
 	"$top/scripts/console_check.sh" "$log"
 	python3 "$top/scripts/bench_report.py" "$log" \
 		"$out/bench-$machine$suffix.csv" \
-		"$machine, $qemu_ver, $clock, $(date -u +%Y-%m-%d)" |
+		"$machine, $pages system pages, $qemu_ver, $clock, $(date -u +%Y-%m-%d)" |
 		tee "$out/bench-$machine$suffix.md"
 done

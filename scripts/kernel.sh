@@ -10,6 +10,8 @@
 #   kernel.sh bench    tests/config/{base,vfio}.config + bench/bench.config:
 #                      the same kernel without the debug options, for
 #                      make bench, linked as build/kernel-bench
+#   kernel.sh bench4k  the same with 4K system pages (bench/4k.config),
+#                      linked as build/kernel-bench4k
 #
 # The build is cached in $VST_CACHE (default ~/.cache/vfio_spapr_tce), keyed
 # by the source package version and the fragments, and reused when present.
@@ -39,6 +41,7 @@ fi
 case $profile in
 test) frags=$(ls "$top"/tests/config/*.config) ;;
 bench) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config" ;;
+bench4k) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config $top/bench/4k.config" ;;
 *) log "unknown profile $profile"; exit 2 ;;
 esac
 # shellcheck disable=SC2086
