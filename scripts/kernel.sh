@@ -76,8 +76,13 @@ scripts/kconfig/merge_config.sh -n -O "$out" $frags >"$out/merge.log" 2>&1 ||
 make -s O="$out" olddefconfig >&2
 
 missing=0
+# What the fragments ask, the last fragment winning as in merge_config.sh
+declare -A want=()
 # shellcheck disable=SC2086
 for line in $(grep -h '^CONFIG_' $frags); do
+	want[${line%%=*}]=$line
+done
+for line in "${want[@]}"; do
 	if [ "${line#*=}" = n ]; then
 		# Asked to be off: it must not be set
 		grep -q "^${line%%=*}=" "$out/.config" || continue
