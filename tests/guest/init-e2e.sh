@@ -25,12 +25,5 @@ for pair in $backends; do
 	fi
 done
 
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	echo "VST-KMEMLEAK-BEGIN"
-	cat /sys/kernel/debug/kmemleak
-	echo "VST-KMEMLEAK-END"
-fi
+kmemleak_scan
 finish

@@ -32,17 +32,7 @@ insmod /modules/vfio_spapr_tce_test.ko
 echo "VST-KUNIT-END"
 rmmod vfio_spapr_tce_test
 
-# kmemleak reports objects older than 5 s: let them age, then scan twice
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	echo "VST-KMEMLEAK-BEGIN"
-	cat /sys/kernel/debug/kmemleak
-	echo "VST-KMEMLEAK-END"
-else
-	echo "VST-KMEMLEAK-OFF"
-fi
+kmemleak_scan
 
 if rmmod vfio_spapr_tce && ! loaded vfio_spapr_tce; then
 	result module_unload_after_tests PASS
