@@ -144,12 +144,40 @@ static void last_detach_disables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
+/* A caller without an mm (a kernel thread) cannot bind the container */
+static void no_mm_refused(struct kunit *test)
+{
+	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
+	struct fake_tce_group *ddw = fake_tce_group_new(test,
+		&(struct fake_tce_opts){ .tce32_size = FAKE_TCE32_SIZE,
+					 .ddw = true });
+	struct tce_container *v1, *v2;
+
+	KUNIT_ASSERT_NULL(test, current->mm);
+	v1 = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	v2 = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v1, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v2, ddw));
+
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_ioctl(v1, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_FALSE(test, v1->enabled);
+	KUNIT_EXPECT_EQ(test, -EPERM,
+			fake_tce_ioctl(v2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0));
+	KUNIT_EXPECT_EQ(test, -EPERM,
+			fake_tce_ioctl(v2, VFIO_IOMMU_SPAPR_TCE_CREATE, 0));
+	KUNIT_EXPECT_NULL(test, v1->mm);
+	KUNIT_EXPECT_NULL(test, v2->mm);
+	fake_tce_release(v1);
+	fake_tce_release(v2);
+}
+
 static struct kunit_case lifecycle_cases[] = {
 	KUNIT_CASE(open_checks_type),
 	KUNIT_CASE(check_extension),
 	KUNIT_CASE(v2_has_no_enable),
 	KUNIT_CASE(release_leaves_nothing),
 	KUNIT_CASE(last_detach_disables),
+	KUNIT_CASE(no_mm_refused),
 	{}
 };
 
