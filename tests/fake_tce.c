@@ -210,6 +210,11 @@ static struct iommu_table_group_ops fake_no_window_ops = {
 	.get_table_size	= fake_get_table_size,
 };
 
+const struct fake_tce_opts fake_tce_ddw_opts = {
+	.tce32_size = FAKE_TCE32_SIZE,
+	.ddw = true,
+};
+
 KUNIT_DEFINE_ACTION_WRAPPER(fake_group_put, iommu_group_put,
 			    struct iommu_group *);
 

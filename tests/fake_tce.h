@@ -78,6 +78,9 @@ struct fake_tce_opts {
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
 #define FAKE_TCE32_SIZE	(16U << 20)
 
+/* A group with the default window and dynamic windows (what v2 needs) */
+extern const struct fake_tce_opts fake_tce_ddw_opts;
+
 struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 					  const struct fake_tce_opts *opts);
 unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);

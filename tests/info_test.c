@@ -13,14 +13,9 @@
 
 #define INFO	VFIO_IOMMU_SPAPR_TCE_GET_INFO
 
-static const struct fake_tce_opts ddw_opts = {
-	.tce32_size = FAKE_TCE32_SIZE,
-	.ddw = true,
-};
-
 static void info_v1(struct kunit *test)
 {
-	struct fake_tce_group *fg = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct vfio_iommu_spapr_tce_info info;
 	struct tce_container *c;
 
@@ -48,7 +43,7 @@ static void info_v1(struct kunit *test)
 
 static void info_v2_ddw(struct kunit *test)
 {
-	struct fake_tce_group *fg = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct vfio_iommu_spapr_tce_info info;
 	struct tce_container *c;
 
@@ -71,7 +66,7 @@ static void info_v2_ddw(struct kunit *test)
 /* An older caller's smaller structure is filled only as far as it goes */
 static void info_argsz(struct kunit *test)
 {
-	struct fake_tce_group *fg = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
 					  dma32_window_size);
 	struct vfio_iommu_spapr_tce_info info;

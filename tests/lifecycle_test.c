@@ -65,8 +65,7 @@ static void check_extension(struct kunit *test)
 static void v2_has_no_enable(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test,
-		&(struct fake_tce_opts){ .tce32_size = FAKE_TCE32_SIZE,
-					 .ddw = true });
+							 &fake_tce_ddw_opts);
 	struct tce_container *c;
 	unsigned long start;
 
@@ -149,8 +148,7 @@ static void no_mm_refused(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
 	struct fake_tce_group *ddw = fake_tce_group_new(test,
-		&(struct fake_tce_opts){ .tce32_size = FAKE_TCE32_SIZE,
-					 .ddw = true });
+							 &fake_tce_ddw_opts);
 	struct tce_container *v1, *v2;
 
 	KUNIT_ASSERT_NULL(test, current->mm);

@@ -10,11 +10,6 @@
 
 #include "fake_tce.h"
 
-static const struct fake_tce_opts ddw_opts = {
-	.tce32_size = FAKE_TCE32_SIZE,
-	.ddw = true,
-};
-
 /* v1: attach leaves the default window pending; first use programs it */
 static void attach_defers_default_window(struct kunit *test)
 {
@@ -48,8 +43,8 @@ static void attach_defers_default_window(struct kunit *test)
 /* v2: a group attached later is given every existing window */
 static void attach_sets_existing_windows(struct kunit *test)
 {
-	struct fake_tce_group *a = fake_tce_group_new(test, &ddw_opts);
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
@@ -74,7 +69,7 @@ static void attach_sets_existing_windows(struct kunit *test)
 /* Refused attaches return the documented errno and change nothing */
 static void attach_refusals(struct kunit *test)
 {
-	struct fake_tce_group *a = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *other = fake_tce_group_new(test,
 		&(struct fake_tce_opts){ .tce32_size = FAKE_TCE32_SIZE,
 					 .ddw = true, .other_ops = true });
@@ -122,8 +117,8 @@ static void attach_refusals(struct kunit *test)
 /* set_window failing on the first window: the group is not attached */
 static void attach_set_window_failure(struct kunit *test)
 {
-	struct fake_tce_group *a = fake_tce_group_new(test, &ddw_opts);
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
@@ -147,8 +142,8 @@ static void attach_set_window_failure(struct kunit *test)
 /* Programming a new window fails on the second group: the first is unset */
 static void window_add_failure_part_way(struct kunit *test)
 {
-	struct fake_tce_group *a = fake_tce_group_new(test, &ddw_opts);
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
@@ -240,8 +235,8 @@ static void detach_clears_and_releases(struct kunit *test)
 /* Detaching one of two groups clears the shared window and unsets it there */
 static void detach_one_of_two(struct kunit *test)
 {
-	struct fake_tce_group *a = fake_tce_group_new(test, &ddw_opts);
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	struct iommu_table *tbl;
 

@@ -17,11 +17,6 @@
 #define UNREG	VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
 #define NPAGES	8
 
-static const struct fake_tce_opts ddw_opts = {
-	.tce32_size = FAKE_TCE32_SIZE,
-	.ddw = true,
-};
-
 /**
  * struct v2_env - a v2 container with one group and user memory
  * @fg: the group
@@ -38,7 +33,7 @@ struct v2_env {
 
 static void v2_env_init(struct kunit *test, struct v2_env *e)
 {
-	e->fg = fake_tce_group_new(test, &ddw_opts);
+	e->fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	e->ua = fake_tce_user_mem(test, NPAGES * PAGE_SIZE);
 	fake_tce_set_memlock(test, 1UL << 30);
 	e->start = fake_tce_locked_vm();
@@ -242,7 +237,7 @@ static void map_failures_balance_counts(struct kunit *test)
 /* TCE_CREATE makes a window on every group; its errnos */
 static void create_window(struct kunit *test)
 {
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct vfio_iommu_spapr_tce_create cr;
 	struct iommu_table *tbl;
 	struct v2_env e;
@@ -303,7 +298,7 @@ static void create_window(struct kunit *test)
 /* TCE_REMOVE clears, releases and unsets; QEMU's removal of the default */
 static void remove_window(struct kunit *test)
 {
-	struct fake_tce_group *b = fake_tce_group_new(test, &ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	unsigned long size = NPAGES * PAGE_SIZE;
 	unsigned long after_reg;
 	struct v2_env e;
