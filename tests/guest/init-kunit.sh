@@ -6,25 +6,21 @@
 insmod /modules/vfio.ko
 probe_expect registered_none 0 0
 
-if insmod /modules/vfio_spapr_tce.ko && loaded vfio_spapr_tce; then
-	result module_load PASS
-else
-	result module_load FAIL
-fi
+# ours NAME load|unload: insmod or rmmod our module, check /proc/modules
+ours() {
+	if [ "$2" = load ]; then
+		insmod /modules/vfio_spapr_tce.ko && loaded vfio_spapr_tce
+	else
+		rmmod vfio_spapr_tce && ! loaded vfio_spapr_tce
+	fi
+	if [ $? = 0 ]; then result "$1" PASS; else result "$1" FAIL; fi
+}
+
+ours module_load load
 probe_expect registered_after_load 1 1
-
-if rmmod vfio_spapr_tce && ! loaded vfio_spapr_tce; then
-	result module_unload PASS
-else
-	result module_unload FAIL
-fi
+ours module_unload unload
 probe_expect unregistered_after_unload 0 0
-
-if insmod /modules/vfio_spapr_tce.ko && loaded vfio_spapr_tce; then
-	result module_reload PASS
-else
-	result module_reload FAIL
-fi
+ours module_reload load
 probe_expect registered_after_reload 1 1
 
 echo "VST-KUNIT-BEGIN"
@@ -34,9 +30,5 @@ rmmod vfio_spapr_tce_test
 
 kmemleak_scan
 
-if rmmod vfio_spapr_tce && ! loaded vfio_spapr_tce; then
-	result module_unload_after_tests PASS
-else
-	result module_unload_after_tests FAIL
-fi
+ours module_unload_after_tests unload
 finish
