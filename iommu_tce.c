@@ -4,11 +4,24 @@
  * windows a container owns, program them into a table group, and clear
  * ranges of TCEs, releasing the user pages they held.
  *
- * Locking: these helpers keep no state of their own. The caller holds the
- * container lock, which serialises every change to the windows it owns.
- * The TCE exchange is atomic per entry in the platform code, so clearing
- * needs no lock of its own. account_locked_vm() takes the mm's mmap_lock,
- * which nests inside the container lock.
+ * Two ways to write a table, chosen per table by tce_table_hv():
+ * - exchange: each entry is exchanged on its own (it_ops->xchg_no_kill,
+ *   which returns what the entry held) and the range is invalidated once
+ *   per call. On powernv an exchange is a store to the table in memory and
+ *   the invalidation is the costly part.
+ * - runs: on tables written through the hypervisor (pseries LPAR) there is
+ *   no separate invalidation but every exchange costs two hypervisor calls
+ *   (read, then write). There, entries that map physically contiguous
+ *   memory are written as one run by it_ops->set (H_PUT_TCE_INDIRECT, up
+ *   to 512 entries per call) and ranges are cleared by it_ops->clear
+ *   (H_STUFF_TCE). What an entry holds is known without reading it back:
+ *   from &tce_window.held (v1) or from the table's userspace view (v2).
+ *
+ * Locking: these helpers keep no state beyond &tce_window.held. The caller
+ * holds the container lock, which serialises every change to the windows
+ * it owns, and their held arrays. The TCE exchange is atomic per entry in
+ * the platform code. account_locked_vm() takes the mm's mmap_lock, which
+ * nests inside the container lock.
  */
 
 #include <linux/minmax.h>
@@ -18,6 +31,7 @@
 #include <linux/slab.h>
 #include <asm/iommu.h>
 #include <asm/mmu_context.h>
+#include <asm/tce.h>
 
 #include "vfio_spapr_tce.h"
 
@@ -28,6 +42,18 @@
 /* A map of up to this many TCEs keeps its page arrays on the stack */
 #define TCE_SMALL_MAP	16
 
+/*
+ * Is every write to @tbl a hypervisor call that needs no invalidation of
+ * its own (no tce_kill op)? Then writing runs with set() and clearing
+ * ranges with clear() is much cheaper than exchanging entry by entry.
+ */
+static bool tce_table_hv(const struct iommu_table *tbl)
+{
+	const struct iommu_table_ops *ops = tbl->it_ops;
+
+	return !ops->tce_kill && ops->set && ops->clear;
+}
+
 /**
  * tce_window_create() - create an iommu_table for a DMA window
  * @mm: the mm charged for the table's memory (locked_vm); may be NULL
@@ -36,20 +62,23 @@
  * @page_shift: IOMMU page shift of the window
  * @window_size: size of the window in bytes
  * @levels: number of indirect levels of the table
- * @ptbl: where the new table is returned; one reference is held on it
+ * @prereg: the window will map pre-registered memory (v2)
+ * @win: where the window is returned; one reference of its table is held
  *
  * The memory the platform allocated for the table (it_allocated_size) is
  * charged to @mm's locked_vm, subject to RLIMIT_MEMLOCK. tce_window_destroy()
- * uncharges exactly that.
+ * uncharges exactly that. A v1 window on a table written through the
+ * hypervisor also gets its &tce_window.held array (8 bytes per entry,
+ * charged to the memory cgroup like other kernel memory).
  *
  * Return: 0, -EPERM if the platform cannot create tables, -EINVAL if it
- * rejects the geometry, -ENOMEM if over RLIMIT_MEMLOCK, or the platform's
- * error from create_table.
+ * rejects the geometry, -ENOMEM if over RLIMIT_MEMLOCK or out of memory,
+ * or the platform's error from create_table.
  */
 long tce_window_create(struct mm_struct *mm,
 		       struct iommu_table_group *table_group, int num,
 		       u32 page_shift, u64 window_size, u32 levels,
-		       struct iommu_table **ptbl)
+		       bool prereg, struct tce_window *win)
 {
 	struct iommu_table_group_ops *ops = table_group->ops;
 	struct iommu_table *tbl = NULL;
@@ -72,23 +101,37 @@ long tce_window_create(struct mm_struct *mm,
 		return ret;
 	}
 
-	*ptbl = tbl;
+	win->tbl = tbl;
+	win->held = NULL;
+	if (prereg || !tce_table_hv(tbl))
+		return 0;
+
+	win->held = kvcalloc(tbl->it_size, sizeof(*win->held),
+			     GFP_KERNEL_ACCOUNT);
+	if (!win->held) {
+		tce_window_destroy(mm, win);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 /**
- * tce_window_destroy() - drop a table made by tce_window_create()
+ * tce_window_destroy() - drop a window made by tce_window_create()
  * @mm: the mm that was charged at creation
- * @tbl: the table; its TCEs must have been cleared already
+ * @win: the window; its TCEs must have been cleared already
  *
- * Drops the creator's reference and uncharges the table's memory.
+ * Drops the creator's reference of the table, uncharges the table's memory
+ * and leaves @win empty.
  */
-void tce_window_destroy(struct mm_struct *mm, struct iommu_table *tbl)
+void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
 {
-	unsigned long pages = tbl->it_allocated_size >> PAGE_SHIFT;
+	unsigned long pages = win->tbl->it_allocated_size >> PAGE_SHIFT;
 
-	iommu_tce_table_put(tbl);
+	kvfree(win->held);
+	iommu_tce_table_put(win->tbl);
 	account_locked_vm(mm, pages, false);
+	win->tbl = NULL;
+	win->held = NULL;
 }
 
 /**
@@ -137,28 +180,68 @@ static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 	*pua = 0;
 }
 
+/*
+ * Runs: clear [entry, entry + pages) of a window with a held array. Each
+ * batch that holds anything is cleared with one clear() call, and only then
+ * are its pages released: the device can no longer reach them. A page the
+ * device could write is marked dirty, as the exchange does.
+ */
+static unsigned long tce_clear_held(struct tce_window *win,
+				    unsigned long entry, unsigned long pages)
+{
+	struct iommu_table *tbl = win->tbl;
+	unsigned long last = entry + pages, released = 0, n, k;
+	struct page *page;
+	u64 *held;
+
+	for (; entry < last; entry += n) {
+		n = min(last - entry, TCE_CLEAR_BATCH);
+		held = &win->held[entry - tbl->it_offset];
+		if (!memchr_inv(held, 0, n * sizeof(*held)))
+			continue;
+
+		tbl->it_ops->clear(tbl, entry, n);
+		for (k = 0; k < n; k++) {
+			if (!held[k])
+				continue;
+			page = pfn_to_page(held[k] >> PAGE_SHIFT);
+			if (held[k] & TCE_PCI_WRITE)
+				SetPageDirty(page);
+			unpin_user_page(page);
+			held[k] = 0;
+			released++;
+		}
+		cond_resched();
+	}
+	return released;
+}
+
 /**
  * tce_window_clear() - clear TCEs and release the pages they held
  * @mm: the mm the pages came from (the container's)
- * @tbl: the table
+ * @win: the window
  * @entry: first entry, in IOMMU pages from the start of the bus space
  *	(so it includes tbl->it_offset)
  * @pages: number of entries
  * @prereg: the pages belong to pre-registered memory (v2): drop the
  *	region's mapping count instead of unpinning
  *
- * Each entry is exchanged for an empty one; a page an entry held is
- * released once (and was marked dirty by the exchange if the device could
- * write it). The range is invalidated once, at the end. An entry that held
- * nothing is not an error.
+ * Each entry is exchanged for an empty one, or, on a window with a held
+ * array, cleared with its batch; a page an entry held is released once
+ * (and marked dirty if the device could write it). The range is
+ * invalidated once, at the end. An entry that held nothing is not an error.
  *
  * Return: the number of entries that held a page.
  */
-unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
+unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg)
 {
 	unsigned long first = entry, last = entry + pages, released = 0;
+	struct iommu_table *tbl = win->tbl;
+
+	if (win->held)
+		return tce_clear_held(win, entry, pages);
 
 	for (; entry < last; entry++) {
 		enum dma_data_direction dir = DMA_NONE;
@@ -206,32 +289,152 @@ static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
 }
 
 /*
- * Write one TCE. If the entry was live, put the old one back and fail with
- * -EBUSY: a mapping is never replaced behind userspace's back.
+ * Note what entry @i of the request now maps: v2 in the table's userspace
+ * view (its user address), v1 in the window's held array if it has one.
+ */
+static void tce_record(const struct tce_map *m, unsigned long i,
+		       unsigned long hpa)
+{
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned long entry = m->entry + i;
+
+	if (m->prereg)
+		*IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry) =
+			cpu_to_be64(m->ua + (i << tbl->it_page_shift));
+	else if (m->win->held)
+		m->win->held[entry - tbl->it_offset] =
+			hpa | iommu_direction_to_tce_perm(m->dir);
+}
+
+/*
+ * Exchange: write one TCE. If the entry was live, put the old one back and
+ * fail with -EBUSY: a mapping is never replaced behind userspace's back.
  */
 static long tce_write(const struct tce_map *m, unsigned long entry,
 		      unsigned long hpa)
 {
+	struct iommu_table *tbl = m->win->tbl;
 	enum dma_data_direction dir = m->dir;
 	long ret;
 
-	ret = iommu_tce_xchg_no_kill(m->mm, m->tbl, entry, &hpa, &dir);
+	ret = iommu_tce_xchg_no_kill(m->mm, tbl, entry, &hpa, &dir);
 	if (ret)
 		return ret;
 	if (dir == DMA_NONE)
 		return 0;
 
 	/* hpa and dir now hold the old entry: restore it */
-	WARN_ON(iommu_tce_xchg_no_kill(m->mm, m->tbl, entry, &hpa, &dir));
-	iommu_tce_kill(m->tbl, entry, 1);
+	WARN_ON(iommu_tce_xchg_no_kill(m->mm, tbl, entry, &hpa, &dir));
+	iommu_tce_kill(tbl, entry, 1);
 	return -EBUSY;
+}
+
+/*
+ * Does the request write runs? set() gives the device read access whatever
+ * the direction, so a write-only mapping is exchanged entry by entry.
+ */
+static bool tce_map_runs(const struct tce_map *m)
+{
+	if (m->dir == DMA_FROM_DEVICE)
+		return false;
+	return m->prereg ? tce_table_hv(m->win->tbl) : !!m->win->held;
+}
+
+/* Runs: is the entry live, as far as what this backend recorded goes? */
+static bool tce_entry_live(const struct tce_map *m, unsigned long entry)
+{
+	struct iommu_table *tbl = m->win->tbl;
+	__be64 *pua;
+
+	if (!m->prereg)
+		return m->win->held[entry - tbl->it_offset];
+
+	pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+	return pua && *pua;
+}
+
+/**
+ * struct tce_run - consecutive entries of a request, not written yet, that
+ *	map physically contiguous memory
+ * @i: the first, as an index into the request
+ * @n: how many; 0: no run
+ * @hpa: host physical address the first maps
+ * @mem: v2: the pre-registered region they all belong to
+ */
+struct tce_run {
+	unsigned long i;
+	unsigned long n;
+	unsigned long hpa;
+	struct mm_iommu_table_group_mem_t *mem;
+};
+
+/*
+ * Write @run with one set() call and record its entries. On failure
+ * nothing of it is recorded and the run is left as it was.
+ */
+static long tce_run_write(const struct tce_map *m, struct tce_run *run,
+			  unsigned long *done)
+{
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned long k;
+
+	if (!run->n)
+		return 0;
+	/* The platform's codes are hypervisor return codes, not errnos */
+	if (tbl->it_ops->set(tbl, m->entry + run->i, run->n,
+			     (unsigned long)__va(run->hpa), m->dir, 0))
+		return -EIO;
+
+	for (k = 0; k < run->n; k++)
+		tce_record(m, run->i + k,
+			   run->hpa + (k << tbl->it_page_shift));
+	*done += run->n;
+	run->n = 0;
+	return 0;
+}
+
+/*
+ * Map entry @i of the request (mapping @hpa, in @mem for v2). Exchange:
+ * write it now. Runs: extend @run with it, or write @run and start a new
+ * one. Entries [0, *done) of the request are written; on failure @i and
+ * the entries of @run are not.
+ */
+static long tce_add(const struct tce_map *m, struct tce_run *run,
+		    unsigned long i, unsigned long hpa,
+		    struct mm_iommu_table_group_mem_t *mem, unsigned long *done)
+{
+	unsigned int shift = m->win->tbl->it_page_shift;
+	long ret;
+
+	if (!tce_map_runs(m)) {
+		ret = tce_write(m, m->entry + i, hpa);
+		if (ret)
+			return ret;
+		tce_record(m, i, hpa);
+		(*done)++;
+		return 0;
+	}
+
+	if (tce_entry_live(m, m->entry + i))
+		return -EBUSY;
+	if (run->n && i == run->i + run->n && mem == run->mem &&
+	    hpa == run->hpa + (run->n << shift)) {
+		run->n++;
+		return 0;
+	}
+
+	ret = tce_run_write(m, run, done);
+	if (ret)
+		return ret;
+	*run = (struct tce_run){ .i = i, .n = 1, .hpa = hpa, .mem = mem };
+	return 0;
 }
 
 /* Physical address of IOMMU page @i of the request, within @page */
 static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 			     struct page *page)
 {
-	unsigned long ua = m->ua + (i << m->tbl->it_page_shift);
+	unsigned long ua = m->ua + (i << m->win->tbl->it_page_shift);
 
 	return page_to_phys(page) + (ua & ~PAGE_MASK);
 }
@@ -246,7 +449,7 @@ static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 static long tce_pin(const struct tce_map *m, unsigned long t0,
 		    unsigned long t1, struct page **pages, struct page **batch)
 {
-	unsigned int shift = m->tbl->it_page_shift;
+	unsigned int shift = m->win->tbl->it_page_shift;
 	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
 	unsigned long ratio = PAGE_SIZE >> shift;
 	unsigned long s0 = ((m->ua + (t0 << shift)) & ~PAGE_MASK) >> shift;
@@ -282,8 +485,9 @@ fail:
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
 	struct page *small[2 * TCE_SMALL_MAP], **pages, **batch;
-	unsigned int shift = m->tbl->it_page_shift;
-	unsigned long chunk, nbatch, t0, t1, i;
+	unsigned int shift = m->win->tbl->it_page_shift;
+	unsigned long chunk, nbatch, t0, t1, i, hpa;
+	struct tce_run run = {};
 	long ret = 0;
 
 	/* v1 maps only the default window, whose IOMMU pages are 4K */
@@ -310,18 +514,16 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		ret = tce_pin(m, t0, t1, pages, batch);
 		if (ret)
 			break;
-		for (i = t0; i < t1; i++) {
-			unsigned long hpa = tce_hpa(m, i, pages[i - t0]);
-
+		for (i = t0; i < t1 && !ret; i++) {
+			hpa = tce_hpa(m, i, pages[i - t0]);
 			ret = tce_page_fits(m->mm, hpa, shift) ?
-			      tce_write(m, m->entry + i, hpa) : -EPERM;
-			if (ret)
-				break;
-			(*done)++;
+			      tce_add(m, &run, i, hpa, NULL, done) : -EPERM;
 		}
+		if (!ret)
+			ret = tce_run_write(m, &run, done);
 		if (ret) {
 			/* Release the pins no TCE took */
-			unpin_user_pages(&pages[i - t0], t1 - i);
+			unpin_user_pages(&pages[*done - t0], t1 - *done);
 			break;
 		}
 		cond_resched();
@@ -334,13 +536,13 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 /* v2: translate through pre-registered memory, counting its mappings */
 static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 {
-	unsigned int shift = m->tbl->it_page_shift;
+	unsigned int shift = m->win->tbl->it_page_shift;
 	struct mm_iommu_table_group_mem_t *mem = NULL;
+	struct tce_run run = {};
 	unsigned long i, ua, hpa;
-	__be64 *pua;
-	long ret;
+	long ret = 0;
 
-	for (i = 0; i < m->pages; i++) {
+	for (i = 0; i < m->pages && !ret; i++) {
 		ua = m->ua + (i << shift);
 		/*
 		 * Consecutive pages are mostly in the region of the previous
@@ -352,30 +554,34 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		 */
 		if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
 			mem = mm_iommu_lookup(m->mm, ua, 1UL << shift);
-			if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa))
-				return -EINVAL;
+			if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
+				ret = -EINVAL;
+				break;
+			}
 		}
 
-		pua = IOMMU_TABLE_USERSPACE_ENTRY(m->tbl, m->entry + i);
-		if (!pua)
-			return -ENOMEM;
+		if (!IOMMU_TABLE_USERSPACE_ENTRY(m->win->tbl, m->entry + i)) {
+			ret = -ENOMEM;
+			break;
+		}
 
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
-			return ret;
-
-		ret = tce_write(m, m->entry + i, hpa);
-		if (ret) {
+			break;
+		ret = tce_add(m, &run, i, hpa, mem, done);
+		if (ret)
 			mm_iommu_mapped_dec(mem);
-			return ret;
-		}
-		*pua = cpu_to_be64(ua);
-		(*done)++;
 
 		if (!((i + 1) % TCE_CLEAR_BATCH))
 			cond_resched();
 	}
-	return 0;
+	if (!ret)
+		ret = tce_run_write(m, &run, done);
+	if (ret)
+		/* The entries of the run that was not written */
+		for (; run.n; run.n--)
+			mm_iommu_mapped_dec(run.mem);
+	return ret;
 }
 
 /**
@@ -386,12 +592,14 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * through the mm's pre-registered memory. Each IOMMU page gets one TCE that
  * holds one pin (v1) or one mapping count of its region (v2). An entry
  * that is already live is left as it was and fails the call. The range is
- * invalidated once. On failure every entry this call wrote is cleared and
- * released again.
+ * invalidated once; on tables written through the hypervisor, physically
+ * contiguous entries are written as runs. On failure every entry this call
+ * wrote is cleared and released again.
  *
  * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
  * not pre-registered; -EPERM if a page is smaller than an IOMMU page;
- * -EBUSY if an entry was already mapped; -ENOMEM; or the platform's error.
+ * -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
+ * failed a run; or the platform's error from an exchange.
  */
 long tce_window_map(const struct tce_map *m)
 {
@@ -404,9 +612,9 @@ long tce_window_map(const struct tce_map *m)
 		ret = tce_map_pinned(m, &done);
 
 	if (ret)
-		tce_window_clear(m->mm, m->tbl, m->entry, done, m->prereg);
+		tce_window_clear(m->mm, m->win, m->entry, done, m->prereg);
 	else
-		iommu_tce_kill(m->tbl, m->entry, m->pages);
+		iommu_tce_kill(m->win->tbl, m->entry, m->pages);
 	return ret;
 }
 
@@ -415,7 +623,7 @@ long tce_window_map(const struct tce_map *m)
  * @mm: the container's mm
  * @table_group: the group's platform table group
  * @num: window number
- * @tbl: the table backing the window
+ * @win: the window
  * @prereg: the window maps pre-registered memory (v2)
  *
  * Clears every TCE of the window, releasing the pages, then unsets the
@@ -423,9 +631,10 @@ long tce_window_map(const struct tce_map *m)
  */
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
-		    struct iommu_table *tbl, bool prereg)
+		    struct tce_window *win, bool prereg)
 {
-	tce_window_clear(mm, tbl, tbl->it_offset, tbl->it_size, prereg);
+	tce_window_clear(mm, win, win->tbl->it_offset, win->tbl->it_size,
+			 prereg);
 	if (table_group->ops && table_group->ops->unset_window)
 		table_group->ops->unset_window(table_group, num);
 }

@@ -67,9 +67,9 @@ static long tce_windows_take(struct tce_container *container,
 	int i;
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		if (!container->tables[i])
+		if (!container->windows[i].tbl)
 			continue;
-		ret = tce_window_take(table_group, i, container->tables[i]);
+		ret = tce_window_take(table_group, i, container->windows[i].tbl);
 		if (ret)
 			goto undo;
 	}
@@ -77,7 +77,7 @@ static long tce_windows_take(struct tce_container *container,
 
 undo:
 	while (--i >= 0)
-		if (container->tables[i])
+		if (container->windows[i].tbl)
 			table_group->ops->unset_window(table_group, i);
 	return ret;
 }
@@ -87,7 +87,7 @@ static long tce_window_add(struct tce_container *container, int num,
 			   u32 page_shift, u64 window_size, u32 levels)
 {
 	struct tce_group *first = tce_first_group(container), *tg;
-	struct iommu_table *tbl;
+	struct tce_window *win = &container->windows[num];
 	long ret;
 
 	if (!first)
@@ -97,22 +97,22 @@ static long tce_window_add(struct tce_container *container, int num,
 		return -EPERM;
 
 	ret = tce_window_create(container->mm, first->table_group, num,
-				page_shift, window_size, levels, &tbl);
+				page_shift, window_size, levels, container->v2,
+				win);
 	if (ret)
 		return ret;
 
 	list_for_each_entry(tg, &container->groups, node) {
-		ret = tce_window_take(tg->table_group, num, tbl);
+		ret = tce_window_take(tg->table_group, num, win->tbl);
 		if (ret)
 			goto undo;
 	}
-	container->tables[num] = tbl;
 	return 0;
 
 undo:
 	list_for_each_entry_continue_reverse(tg, &container->groups, node)
 		tg->table_group->ops->unset_window(tg->table_group, num);
-	tce_window_destroy(container->mm, tbl);
+	tce_window_destroy(container->mm, win);
 	return ret;
 }
 
@@ -180,10 +180,8 @@ static void tce_windows_destroy(struct tce_container *container)
 	int i;
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		if (!container->tables[i])
-			continue;
-		tce_window_destroy(container->mm, container->tables[i]);
-		container->tables[i] = NULL;
+		if (container->windows[i].tbl)
+			tce_window_destroy(container->mm, &container->windows[i]);
 	}
 	container->def_window_pending = false;
 }
@@ -258,9 +256,9 @@ static void tce_detach_locked(struct tce_container *container,
 		tce_disable(container);
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
-		if (container->tables[i])
+		if (container->windows[i].tbl)
 			tce_window_put(container->mm, tg->table_group, i,
-				       container->tables[i], container->v2);
+				       &container->windows[i], container->v2);
 
 	list_del(&tg->node);
 	kfree(tg);
@@ -340,7 +338,7 @@ static int tce_iommu_attach_group(void *iommu_data, struct iommu_group *grp,
 		return ret;
 	}
 
-	if (list_empty(&container->groups) && !container->tables[0])
+	if (list_empty(&container->groups) && !container->windows[0].tbl)
 		container->def_window_pending = true;
 	list_add_tail(&tg->node, &container->groups);
 	mutex_unlock(&container->lock);
@@ -439,13 +437,13 @@ static long tce_ioctl_get_info(struct tce_container *container,
 }
 
 /* The window that holds bus address @iova, or NULL */
-static struct iommu_table *tce_find_window(struct tce_container *container,
-					   u64 iova)
+static struct tce_window *tce_find_window(struct tce_container *container,
+					  u64 iova)
 {
 	int i;
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		struct iommu_table *tbl = container->tables[i];
+		struct iommu_table *tbl = container->windows[i].tbl;
 		u64 entry;
 
 		if (!tbl)
@@ -453,7 +451,7 @@ static struct iommu_table *tce_find_window(struct tce_container *container,
 		entry = iova >> tbl->it_page_shift;
 		if (entry >= tbl->it_offset &&
 		    entry - tbl->it_offset < tbl->it_size)
-			return tbl;
+			return &container->windows[i];
 	}
 	return NULL;
 }
@@ -462,15 +460,17 @@ static struct iommu_table *tce_find_window(struct tce_container *container,
  * Check [iova, iova + size) against the window that holds iova: both
  * aligned to its IOMMU page size, the end inside it. Returns the window.
  */
-static struct iommu_table *tce_check_range(struct tce_container *container,
-					   u64 iova, u64 size, long *err)
+static struct tce_window *tce_check_range(struct tce_container *container,
+					  u64 iova, u64 size, long *err)
 {
-	struct iommu_table *tbl = tce_find_window(container, iova);
+	struct tce_window *win = tce_find_window(container, iova);
+	struct iommu_table *tbl;
 	u64 mask, last;
 
 	*err = -ENXIO;
-	if (!tbl)
+	if (!win)
 		return NULL;
+	tbl = win->tbl;
 
 	*err = -EINVAL;
 	mask = IOMMU_PAGE_SIZE(tbl) - 1;
@@ -482,7 +482,7 @@ static struct iommu_table *tce_check_range(struct tce_container *container,
 		return NULL;
 
 	*err = 0;
-	return tbl;
+	return win;
 }
 
 static long tce_map_locked(struct tce_container *container,
@@ -493,6 +493,7 @@ static long tce_map_locked(struct tce_container *container,
 		.ua = param->vaddr,
 		.prereg = container->v2,
 	};
+	struct iommu_table *tbl;
 	u64 end;
 	long ret;
 
@@ -514,20 +515,21 @@ static long tce_map_locked(struct tce_container *container,
 	if (ret)
 		return ret;
 
-	m.tbl = tce_check_range(container, param->iova, param->size, &ret);
-	if (!m.tbl)
+	m.win = tce_check_range(container, param->iova, param->size, &ret);
+	if (!m.win)
 		return ret;
-	if ((param->vaddr & (IOMMU_PAGE_SIZE(m.tbl) - 1)) ||
+	tbl = m.win->tbl;
+	if ((param->vaddr & (IOMMU_PAGE_SIZE(tbl) - 1)) ||
 	    check_add_overflow(param->vaddr, param->size, &end))
 		return -EINVAL;
 
-	m.entry = param->iova >> m.tbl->it_page_shift;
-	m.pages = param->size >> m.tbl->it_page_shift;
+	m.entry = param->iova >> tbl->it_page_shift;
+	m.pages = param->size >> tbl->it_page_shift;
 	if (!m.pages)
 		return 0;
 
 	ret = tce_window_map(&m);
-	iommu_flush_tce(m.tbl);
+	iommu_flush_tce(tbl);
 	return ret;
 }
 
@@ -552,6 +554,7 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 static long tce_unmap_locked(struct tce_container *container,
 			     struct vfio_iommu_type1_dma_unmap *param)
 {
+	struct tce_window *win;
 	struct iommu_table *tbl;
 	long ret;
 
@@ -559,12 +562,13 @@ static long tce_unmap_locked(struct tce_container *container,
 	if (ret)
 		return ret;
 
-	tbl = tce_check_range(container, param->iova, param->size, &ret);
-	if (!tbl)
+	win = tce_check_range(container, param->iova, param->size, &ret);
+	if (!win)
 		return ret;
+	tbl = win->tbl;
 
 	/* Entries that map nothing are skipped: unmapping a hole is fine */
-	tce_window_clear(container->mm, tbl, param->iova >> tbl->it_page_shift,
+	tce_window_clear(container->mm, win, param->iova >> tbl->it_page_shift,
 			 param->size >> tbl->it_page_shift, container->v2);
 	iommu_flush_tce(tbl);
 	return 0;
@@ -701,7 +705,7 @@ static int tce_windows_count(struct tce_container *container)
 	int i, n = 0;
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
-		n += !!container->tables[i];
+		n += !!container->windows[i].tbl;
 	return n;
 }
 
@@ -733,7 +737,7 @@ static long tce_create_locked(struct tce_container *container,
 	    table_group->max_dynamic_windows_supported)
 		return -ENOSPC;
 	for (num = 0; num < IOMMU_TABLE_GROUP_MAX_TABLES; num++)
-		if (!container->tables[num])
+		if (!container->windows[num].tbl)
 			break;
 	if (num == IOMMU_TABLE_GROUP_MAX_TABLES)
 		return -ENOSPC;
@@ -743,8 +747,8 @@ static long tce_create_locked(struct tce_container *container,
 	if (ret)
 		return ret;
 
-	create->start_addr = container->tables[num]->it_offset <<
-			     container->tables[num]->it_page_shift;
+	create->start_addr = container->windows[num].tbl->it_offset <<
+			     container->windows[num].tbl->it_page_shift;
 	return 0;
 }
 
@@ -786,15 +790,14 @@ static long tce_ioctl_create(struct tce_container *container,
 /* Clear window @num, take it back from every group and destroy it */
 static void tce_window_remove(struct tce_container *container, int num)
 {
-	struct iommu_table *tbl = container->tables[num];
+	struct tce_window *win = &container->windows[num];
 	struct tce_group *tg;
 
-	tce_window_clear(container->mm, tbl, tbl->it_offset, tbl->it_size,
-			 container->v2);
+	tce_window_clear(container->mm, win, win->tbl->it_offset,
+			 win->tbl->it_size, container->v2);
 	list_for_each_entry(tg, &container->groups, node)
 		tg->table_group->ops->unset_window(tg->table_group, num);
-	container->tables[num] = NULL;
-	tce_window_destroy(container->mm, tbl);
+	tce_window_destroy(container->mm, win);
 }
 
 static long tce_remove_locked(struct tce_container *container, u64 start)
@@ -808,7 +811,7 @@ static long tce_remove_locked(struct tce_container *container, u64 start)
 	}
 
 	for (num = 0; num < IOMMU_TABLE_GROUP_MAX_TABLES; num++) {
-		struct iommu_table *tbl = container->tables[num];
+		struct iommu_table *tbl = container->windows[num].tbl;
 
 		if (tbl && (tbl->it_offset << tbl->it_page_shift) == start) {
 			tce_window_remove(container, num);

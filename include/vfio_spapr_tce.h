@@ -32,6 +32,24 @@ struct tce_group {
 };
 
 /**
+ * struct tce_window - one DMA window a container owns
+ * @tbl: the window's table, one reference held; NULL if there is no window
+ * @held: v1 windows on tables written through the hypervisor (no tce_kill
+ *	op, see tce_table_hv()): per entry, what this backend wrote there,
+ *	the host physical address ORed with its TCE_PCI_READ/TCE_PCI_WRITE
+ *	bits, 0 if empty. Lets map and unmap write and clear runs of entries
+ *	without reading each one back. NULL for other windows.
+ *
+ * Protected by &tce_container.lock, like the table's entries: only this
+ * backend writes a v1 window (KVM's in-kernel TCE handlers take only
+ * pre-registered memory, that is v2).
+ */
+struct tce_window {
+	struct iommu_table *tbl;
+	u64 *held;
+};
+
+/**
  * struct tce_container - the IOMMU state behind one /dev/vfio/vfio fd
  * @lock: serialises every operation on the container; protects all the
  *	fields below. Lock order: @lock, then the mm's mmap_lock (taken by
@@ -46,8 +64,8 @@ struct tce_group {
  * @mm: the mm this container is bound to (by ENABLE, or by the first
  *	v2 ioctl that needs one), held by
  *	mmgrab() until release; NULL until then
- * @tables: the DMA windows this container created and owns, by window
- *	number; each holds one reference of the iommu_table
+ * @windows: the DMA windows this container created and owns, by window
+ *	number
  * @groups: list of &struct tce_group, in attach order
  * @preregs: v2: the pre-registered regions this container registered,
  *	a list of &struct tce_prereg; each holds one use of its region
@@ -59,7 +77,7 @@ struct tce_container {
 	bool def_window_pending;
 	unsigned long locked_pages;
 	struct mm_struct *mm;
-	struct iommu_table *tables[IOMMU_TABLE_GROUP_MAX_TABLES];
+	struct tce_window windows[IOMMU_TABLE_GROUP_MAX_TABLES];
 	struct list_head groups;
 	struct list_head preregs;
 };
@@ -68,7 +86,7 @@ struct tce_container {
  * struct tce_map - one mapping request on one window
  * @mm: the container's mm: pages are pinned from it (v1), or looked up in
  *	its pre-registered memory (v2)
- * @tbl: the window's table
+ * @win: the window
  * @entry: first TCE, in IOMMU pages from the start of the bus space
  * @pages: number of TCEs
  * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
@@ -77,7 +95,7 @@ struct tce_container {
  */
 struct tce_map {
 	struct mm_struct *mm;
-	struct iommu_table *tbl;
+	struct tce_window *win;
 	unsigned long entry;
 	unsigned long pages;
 	unsigned long ua;
@@ -90,17 +108,17 @@ struct tce_map {
 long tce_window_create(struct mm_struct *mm,
 		       struct iommu_table_group *table_group, int num,
 		       u32 page_shift, u64 window_size, u32 levels,
-		       struct iommu_table **ptbl);
-void tce_window_destroy(struct mm_struct *mm, struct iommu_table *tbl);
+		       bool prereg, struct tce_window *win);
+void tce_window_destroy(struct mm_struct *mm, struct tce_window *win);
 long tce_window_take(struct iommu_table_group *table_group, int num,
 		     struct iommu_table *tbl);
-unsigned long tce_window_clear(struct mm_struct *mm, struct iommu_table *tbl,
+unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg);
 long tce_window_map(const struct tce_map *m);
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
-		    struct iommu_table *tbl, bool prereg);
+		    struct tce_window *win, bool prereg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Seams for the KUnit suites in tests/ */

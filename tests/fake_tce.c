@@ -61,7 +61,7 @@ static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
 	unsigned long old_hpa = ft->hpa[i];
 	enum dma_data_direction old_dir = ft->dir[i];
 
-	if (*direction != DMA_NONE && index == ft->owner->xchg_fail_entry)
+	if (*direction != DMA_NONE && index == ft->owner->write_fail_entry)
 		return -EIO;
 
 	ft->owner->stats.xchg++;
@@ -73,6 +73,42 @@ static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
 	*hpa = old_hpa;
 	*direction = old_dir;
 	return 0;
+}
+
+static int fake_set(struct iommu_table *tbl, long index, long npages,
+		    unsigned long uaddr, enum dma_data_direction direction,
+		    unsigned long attrs)
+{
+	struct fake_tce_table *ft = to_fake_table(tbl);
+	struct fake_tce_stats *st = &ft->owner->stats;
+	long fail = ft->owner->write_fail_entry, k;
+	unsigned long i;
+
+	if (fail >= index && fail < index + npages)
+		return -EIO;
+
+	st->set++;
+	st->set_entries += npages;
+	for (k = 0; k < npages; k++) {
+		i = index - tbl->it_offset + k;
+		if (ft->dir[i] != DMA_NONE)
+			st->set_over_live++;
+		ft->hpa[i] = __pa(uaddr) + (k << tbl->it_page_shift);
+		ft->dir[i] = direction == DMA_TO_DEVICE ? DMA_TO_DEVICE :
+							  DMA_BIDIRECTIONAL;
+	}
+	return 0;
+}
+
+static void fake_clear(struct iommu_table *tbl, long index, long npages)
+{
+	struct fake_tce_table *ft = to_fake_table(tbl);
+	unsigned long i = index - tbl->it_offset;
+
+	ft->owner->stats.clear++;
+	ft->owner->stats.clear_entries += npages;
+	memset(&ft->hpa[i], 0, npages * sizeof(*ft->hpa));
+	memset(&ft->dir[i], DMA_NONE, npages);
 }
 
 static void fake_tce_kill(struct iommu_table *tbl, unsigned long index,
@@ -106,6 +142,15 @@ static struct iommu_table_ops fake_table_ops = {
 	.xchg_no_kill	= fake_xchg_no_kill,
 	.tce_kill	= fake_tce_kill,
 	.useraddrptr	= fake_useraddrptr,
+	.free		= fake_table_free,
+};
+
+/* Written through a hypervisor: runs and ranges, no invalidation */
+static struct iommu_table_ops fake_hv_table_ops = {
+	.set		= fake_set,
+	.xchg_no_kill	= fake_xchg_no_kill,
+	.useraddrptr	= fake_useraddrptr,
+	.clear		= fake_clear,
 	.free		= fake_table_free,
 };
 
@@ -151,7 +196,7 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 			    >> page_shift;
 	ft->tbl.it_allocated_size = fake_get_table_size(page_shift,
 							window_size, levels);
-	ft->tbl.it_ops = &fake_table_ops;
+	ft->tbl.it_ops = fg->hv ? &fake_hv_table_ops : &fake_table_ops;
 	kref_init(&ft->tbl.it_kref);
 
 	fg->stats.create_table++;
@@ -243,7 +288,8 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, fg);
 
 	fg->set_window_fail = -1;
-	fg->xchg_fail_entry = -1;
+	fg->write_fail_entry = -1;
+	fg->hv = opts->hv;
 	fg->table_group.tce32_start = 0;
 	fg->table_group.tce32_size = opts->tce32_size;
 	fg->table_group.ops = opts->other_ops ? &fake_other_group_ops :
@@ -267,6 +313,53 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	if (!opts->no_iommudata)
 		iommu_group_set_iommudata(fg->grp, &fg->table_group, NULL);
 	return fg;
+}
+
+static const bool fake_tce_platforms[] = { false, true };
+
+/**
+ * fake_tce_platform_gen_params() - run a case on both kinds of table
+ * @prev: the previous parameter, NULL at first
+ * @desc: where the parameter's name is written
+ *
+ * For KUNIT_CASE_PARAM(): the case runs once on exchange tables (with
+ * tce_kill, like powernv) and once on hv tables (like pseries).
+ *
+ * Return: the next parameter, NULL after the last.
+ */
+const void *fake_tce_platform_gen_params(const void *prev, char *desc)
+{
+	const bool *p = prev ? (const bool *)prev + 1 : fake_tce_platforms;
+
+	if (p >= fake_tce_platforms + ARRAY_SIZE(fake_tce_platforms))
+		return NULL;
+	strscpy(desc, *p ? "hv" : "exchange", KUNIT_PARAM_DESC_SIZE);
+	return p;
+}
+
+/**
+ * fake_tce_param_hv() - the kind of table a parameterised case runs on
+ * @test: the test case
+ *
+ * Return: true for hv tables; false for exchange tables and for cases
+ * without the parameter.
+ */
+bool fake_tce_param_hv(struct kunit *test)
+{
+	return test->param_value && *(const bool *)test->param_value;
+}
+
+/**
+ * fake_tce_dir() - the DMA direction one TCE of a fake table grants
+ * @tbl: a table made by a fake group
+ * @entry: entry number, including it_offset
+ *
+ * Return: the direction, DMA_NONE if the entry is empty.
+ */
+enum dma_data_direction fake_tce_dir(struct iommu_table *tbl,
+				     unsigned long entry)
+{
+	return to_fake_table(tbl)->dir[entry - tbl->it_offset];
 }
 
 /**

@@ -23,6 +23,12 @@
  * @unset_window: unset_window calls
  * @xchg: TCE exchanges
  * @xchg_live: exchanges that returned a live entry (it held a page)
+ * @set: hv tables: set() calls (one hypervisor call per 512 entries)
+ * @set_entries: hv tables: entries written by set()
+ * @set_over_live: hv tables: entries set() wrote over a live entry, whose
+ *	page would then never be released
+ * @clear: hv tables: clear() calls
+ * @clear_entries: hv tables: entries cleared by clear()
  * @kill: invalidations (tce_kill calls)
  * @kill_entry: first entry of the last invalidation
  * @kill_pages: number of entries of the last invalidation
@@ -35,6 +41,11 @@ struct fake_tce_stats {
 	unsigned int unset_window;
 	unsigned long xchg;
 	unsigned long xchg_live;
+	unsigned long set;
+	unsigned long set_entries;
+	unsigned long set_over_live;
+	unsigned long clear;
+	unsigned long clear_entries;
 	unsigned int kill;
 	unsigned long kill_entry;
 	unsigned long kill_pages;
@@ -48,15 +59,18 @@ struct fake_tce_stats {
  * @stats: what happened to this group and to the tables it created
  * @set_window_fail: number of further set_window calls that succeed before
  *	one fails with -EIO; negative: never fail
- * @xchg_fail_entry: writing a TCE at this entry (of any table the group
- *	created) fails with -EIO; clearing it still works; negative: never
+ * @write_fail_entry: writing a TCE at this entry (of any table the group
+ *	created), by exchange or by set(), fails with -EIO; clearing it
+ *	still works; negative: never
+ * @hv: its tables are written through a hypervisor (see &fake_tce_opts.hv)
  */
 struct fake_tce_group {
 	struct iommu_table_group table_group;
 	struct iommu_group *grp;
 	struct fake_tce_stats stats;
 	int set_window_fail;
-	long xchg_fail_entry;
+	long write_fail_entry;
+	bool hv;
 };
 
 /**
@@ -66,6 +80,9 @@ struct fake_tce_group {
  * @other_ops: use a second, incompatible, set of table group ops
  * @no_iommudata: do not attach the table group to the iommu_group
  * @no_windows: a platform without create_table/set_window/unset_window
+ * @hv: tables written through a hypervisor, like pseries LPAR ones: with
+ *	set() and clear() ops and no tce_kill; set() grants the device read
+ *	access whatever the direction, as the real one does
  */
 struct fake_tce_opts {
 	u32 tce32_size;
@@ -73,6 +90,7 @@ struct fake_tce_opts {
 	bool other_ops;
 	bool no_iommudata;
 	bool no_windows;
+	bool hv;
 };
 
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
@@ -83,6 +101,10 @@ extern const struct fake_tce_opts fake_tce_ddw_opts;
 
 struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 					  const struct fake_tce_opts *opts);
+const void *fake_tce_platform_gen_params(const void *prev, char *desc);
+bool fake_tce_param_hv(struct kunit *test);
+enum dma_data_direction fake_tce_dir(struct iommu_table *tbl,
+				     unsigned long entry);
 unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_live(struct iommu_table *tbl);
 

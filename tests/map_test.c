@@ -32,10 +32,10 @@ struct map_env {
 	unsigned long size;
 };
 
-static void map_env_init(struct kunit *test, struct map_env *e,
-			 unsigned long size, u32 tce32)
+static void map_env_init_hv(struct kunit *test, struct map_env *e,
+			    unsigned long size, u32 tce32, bool hv)
 {
-	struct fake_tce_opts opts = { .tce32_size = tce32 };
+	struct fake_tce_opts opts = { .tce32_size = tce32, .hv = hv };
 	unsigned long i;
 
 	e->fg = fake_tce_group_new(test, &opts);
@@ -50,6 +50,13 @@ static void map_env_init(struct kunit *test, struct map_env *e,
 	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(e->c));
 	e->tbl = e->fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
+}
+
+/* On the kind of table the case's parameter names (exchange if none) */
+static void map_env_init(struct kunit *test, struct map_env *e,
+			 unsigned long size, u32 tce32)
+{
+	map_env_init_hv(test, e, size, tce32, fake_tce_param_hv(test));
 }
 
 /* What one pin adds to the refcount of this page */
@@ -74,10 +81,18 @@ static void map_writes_tces_and_pins(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, iova,
 						  n * TCE_SZ, RW));
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
-	/* One invalidation, of exactly the range */
-	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.kill);
-	KUNIT_EXPECT_EQ(test, iova / TCE_SZ, e.fg->stats.kill_entry);
-	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	if (e.fg->hv) {
+		/* Runs, at most one per system page; no exchange */
+		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.xchg);
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.set_entries);
+		KUNIT_EXPECT_LE(test, e.fg->stats.set, 4);
+		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
+	} else {
+		/* One invalidation, of exactly the range */
+		KUNIT_EXPECT_EQ(test, 1, e.fg->stats.kill);
+		KUNIT_EXPECT_EQ(test, iova / TCE_SZ, e.fg->stats.kill_entry);
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	}
 
 	for (i = 0; i < n; i++) {
 		unsigned long ua = e.ua + i * TCE_SZ;
@@ -95,8 +110,15 @@ static void map_writes_tces_and_pins(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, n * TCE_SZ));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
-	KUNIT_EXPECT_EQ(test, 2, e.fg->stats.kill);
-	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	if (e.fg->hv) {
+		/* One clear() for the range, no exchange */
+		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.xchg);
+		KUNIT_EXPECT_EQ(test, 1, e.fg->stats.clear);
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.clear_entries);
+	} else {
+		KUNIT_EXPECT_EQ(test, 2, e.fg->stats.kill);
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	}
 	for (i = 0; i < 4; i++) {
 		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
 		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
@@ -157,7 +179,12 @@ static void map_many_batches(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, size, RW));
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
-	KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	if (e.fg->hv) {
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.set_entries);
+		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
+	} else {
+		KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
+	}
 	fake_tce_page_of(test, e.ua + size - PAGE_SIZE, &ref);
 	KUNIT_EXPECT_GT(test, ref, base_last);
 
@@ -215,7 +242,7 @@ static void map_fails_part_way(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
 
-	e.fg->xchg_fail_entry = n - 2;
+	e.fg->write_fail_entry = n - 2;
 	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_dma_map(test, e.c, e.ua, 0,
 						     n * TCE_SZ, RW));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
@@ -225,7 +252,7 @@ static void map_fails_part_way(struct kunit *test)
 	}
 
 	/* The same range maps once the platform behaves */
-	e.fg->xchg_fail_entry = -1;
+	e.fg->write_fail_entry = -1;
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
 						  n * TCE_SZ, RW));
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
@@ -261,6 +288,87 @@ static void map_unpinnable(struct kunit *test)
 					 VFIO_DMA_MAP_FLAG_READ));
 	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE, fake_tce_live(e.tbl));
 	fake_tce_release(e.c);
+}
+
+/*
+ * A write-only mapping grants the device writes only: on hv tables, whose
+ * set() would also grant reads, its entries are exchanged one by one.
+ */
+static void map_write_only(struct kunit *test)
+{
+	unsigned long n = 2 * TCES_PER_PAGE, i;
+	struct map_env e;
+	int base, ref;
+
+	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	fake_tce_page_of(test, e.ua, &base);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  n * TCE_SZ,
+						  VFIO_DMA_MAP_FLAG_WRITE));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, DMA_FROM_DEVICE,
+				    fake_tce_dir(e.tbl, i), "TCE %lu", i);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set);
+	KUNIT_EXPECT_EQ(test, n, e.fg->stats.xchg);
+
+	/* A read-only one is written as runs on hv tables */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, n * TCE_SZ,
+						  n * TCE_SZ,
+						  VFIO_DMA_MAP_FLAG_READ));
+	for (i = n; i < 2 * n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, DMA_TO_DEVICE,
+				    fake_tce_dir(e.tbl, i), "TCE %lu", i);
+	KUNIT_EXPECT_EQ(test, e.fg->hv ? n : 0, e.fg->stats.set_entries);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0,
+						    2 * n * TCE_SZ));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	fake_tce_release(e.c);
+}
+
+/*
+ * hv tables: one set() per physically contiguous run, and unmapping a
+ * mostly empty range calls clear() only for the batches that hold pages.
+ */
+static void map_hv_runs_and_ranges(struct kunit *test)
+{
+	unsigned long far = 3 * 512 * TCE_SZ;
+	struct map_env e;
+	int base0, base1, ref;
+
+	map_env_init_hv(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE, true);
+	fake_tce_page_of(test, e.ua, &base0);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &base1);
+
+	/* One system page: one run, one call */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.set);
+	KUNIT_EXPECT_EQ(test, TCES_PER_PAGE, e.fg->stats.set_entries);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua + PAGE_SIZE,
+						  far, PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, 2, e.fg->stats.set);
+
+	/* The whole window: 4096 entries, 8 batches, two hold pages */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0,
+						    FAKE_TCE32_SIZE));
+	KUNIT_EXPECT_EQ(test, 2, e.fg->stats.clear);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.xchg);
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base0, ref);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base1, ref);
+
+	/* Released entries map again */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  PAGE_SIZE, RW));
+	fake_tce_release(e.c);
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base0, ref);
 }
 
 /**
@@ -408,14 +516,16 @@ static void map_creates_default_window(struct kunit *test)
 }
 
 static struct kunit_case map_cases[] = {
-	KUNIT_CASE(map_writes_tces_and_pins),
-	KUNIT_CASE(map_unaligned_start),
-	KUNIT_CASE(map_many_batches),
-	KUNIT_CASE(map_over_mapping_busy),
-	KUNIT_CASE(map_fails_part_way),
-	KUNIT_CASE(map_unpinnable),
-	KUNIT_CASE(map_errnos),
-	KUNIT_CASE(unmap_errnos),
+	KUNIT_CASE_PARAM(map_writes_tces_and_pins, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_unaligned_start, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_many_batches, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_over_mapping_busy, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_fails_part_way, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_unpinnable, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_write_only, fake_tce_platform_gen_params),
+	KUNIT_CASE(map_hv_runs_and_ranges),
+	KUNIT_CASE_PARAM(map_errnos, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(unmap_errnos, fake_tce_platform_gen_params),
 	KUNIT_CASE(map_creates_default_window),
 	{}
 };

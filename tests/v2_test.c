@@ -31,9 +31,13 @@ struct v2_env {
 	unsigned long start;
 };
 
+/* On the kind of table the case's parameter names (exchange if none) */
 static void v2_env_init(struct kunit *test, struct v2_env *e)
 {
-	e->fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_opts opts = fake_tce_ddw_opts;
+
+	opts.hv = fake_tce_param_hv(test);
+	e->fg = fake_tce_group_new(test, &opts);
 	e->ua = fake_tce_user_mem(test, NPAGES * PAGE_SIZE);
 	fake_tce_set_memlock(test, 1UL << 30);
 	e->start = fake_tce_locked_vm();
@@ -146,6 +150,7 @@ static void register_errnos(struct kunit *test)
 static void map_through_registration(struct kunit *test)
 {
 	unsigned long size = NPAGES * PAGE_SIZE, i, n = size / SZ_4K;
+	unsigned long xchg, set, set_entries;
 	struct iommu_table *tbl;
 	struct page *page;
 	struct v2_env e;
@@ -166,9 +171,18 @@ static void map_through_registration(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG,
 						 e.ua + size / 2, size / 2));
+	xchg = e.fg->stats.xchg;
+	set = e.fg->stats.set;
+	set_entries = e.fg->stats.set_entries;
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, size,
 						  RW));
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(tbl));
+	/* hv tables: runs, emptiness known from the userspace view */
+	KUNIT_EXPECT_EQ(test, e.fg->hv ? 0 : n, e.fg->stats.xchg - xchg);
+	KUNIT_EXPECT_EQ(test, e.fg->hv ? n : 0,
+			e.fg->stats.set_entries - set_entries);
+	KUNIT_EXPECT_LE(test, e.fg->stats.set - set, NPAGES);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
 	for (i = 0; i < n; i++) {
 		unsigned long ua = e.ua + i * SZ_4K;
 
@@ -209,13 +223,13 @@ static void map_failures_balance_counts(struct kunit *test)
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
 
-	e.fg->xchg_fail_entry = 5;
+	e.fg->write_fail_entry = 5;
 	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_dma_map(test, e.c, e.ua, 0, size,
 						     RW));
 	tbl = e.fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
-	e.fg->xchg_fail_entry = -1;
+	e.fg->write_fail_entry = -1;
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, SZ_64K,
 						  RW));
@@ -436,11 +450,11 @@ static void windows_need_a_group(struct kunit *test)
 static struct kunit_case v2_cases[] = {
 	KUNIT_CASE(register_accounting),
 	KUNIT_CASE(register_errnos),
-	KUNIT_CASE(map_through_registration),
-	KUNIT_CASE(map_failures_balance_counts),
+	KUNIT_CASE_PARAM(map_through_registration, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_failures_balance_counts, fake_tce_platform_gen_params),
 	KUNIT_CASE(create_window),
 	KUNIT_CASE(remove_window),
-	KUNIT_CASE(map_page_too_small),
+	KUNIT_CASE_PARAM(map_page_too_small, fake_tce_platform_gen_params),
 	KUNIT_CASE(register_over_memlock),
 	KUNIT_CASE(create_result_fault),
 	KUNIT_CASE(platform_without_windows),
