@@ -289,21 +289,19 @@ static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
 }
 
 /*
- * Note what entry @i of the request now maps: v2 in the table's userspace
- * view (its user address), v1 in the window's held array if it has one.
+ * Note what entry @i of the request maps: v2 its user address in the
+ * table's userspace view at @pua, v1 its page and permissions in the
+ * window's held array if it has one.
  */
 static void tce_record(const struct tce_map *m, unsigned long i,
-		       unsigned long hpa)
+		       unsigned long hpa, __be64 *pua)
 {
 	struct iommu_table *tbl = m->win->tbl;
-	unsigned long entry = m->entry + i;
 
 	if (m->prereg)
-		*IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry) =
-			cpu_to_be64(m->ua + (i << tbl->it_page_shift));
+		*pua = cpu_to_be64(m->ua + (i << tbl->it_page_shift));
 	else if (m->win->held)
-		m->win->held[entry - tbl->it_offset] =
-			hpa | iommu_direction_to_tce_perm(m->dir);
+		m->win->held[m->entry + i - tbl->it_offset] = hpa | m->perm;
 }
 
 /*
@@ -329,30 +327,6 @@ static long tce_write(const struct tce_map *m, unsigned long entry,
 	return -EBUSY;
 }
 
-/*
- * Does the request write runs? set() gives the device read access whatever
- * the direction, so a write-only mapping is exchanged entry by entry.
- */
-static bool tce_map_runs(const struct tce_map *m)
-{
-	if (m->dir == DMA_FROM_DEVICE)
-		return false;
-	return m->prereg ? tce_table_hv(m->win->tbl) : !!m->win->held;
-}
-
-/* Runs: is the entry live, as far as what this backend recorded goes? */
-static bool tce_entry_live(const struct tce_map *m, unsigned long entry)
-{
-	struct iommu_table *tbl = m->win->tbl;
-	__be64 *pua;
-
-	if (!m->prereg)
-		return m->win->held[entry - tbl->it_offset];
-
-	pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
-	return pua && *pua;
-}
-
 /**
  * struct tce_run - consecutive entries of a request, not written yet, that
  *	map physically contiguous memory
@@ -369,14 +343,13 @@ struct tce_run {
 };
 
 /*
- * Write @run with one set() call and record its entries. On failure
- * nothing of it is recorded and the run is left as it was.
+ * Write @run with one set() call. Its entries were recorded already. On
+ * failure the run is left as it was.
  */
 static long tce_run_write(const struct tce_map *m, struct tce_run *run,
 			  unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
-	unsigned long k;
 
 	if (!run->n)
 		return 0;
@@ -384,49 +357,67 @@ static long tce_run_write(const struct tce_map *m, struct tce_run *run,
 	if (tbl->it_ops->set(tbl, m->entry + run->i, run->n,
 			     (unsigned long)__va(run->hpa), m->dir, 0))
 		return -EIO;
-
-	for (k = 0; k < run->n; k++)
-		tce_record(m, run->i + k,
-			   run->hpa + (k << tbl->it_page_shift));
 	*done += run->n;
 	run->n = 0;
 	return 0;
 }
 
 /*
- * Map entry @i of the request (mapping @hpa, in @mem for v2). Exchange:
- * write it now. Runs: extend @run with it, or write @run and start a new
- * one. Entries [0, *done) of the request are written; on failure @i and
- * the entries of @run are not.
+ * Forget the entries of @run, recorded but not written: their records and,
+ * v2, their mapping counts. v1 pins are the caller's.
+ */
+static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
+{
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned long entry;
+
+	for (; run->n; run->n--) {
+		entry = m->entry + run->i + run->n - 1;
+		if (m->prereg) {
+			*IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry) = 0;
+			mm_iommu_mapped_dec(run->mem);
+		} else {
+			m->win->held[entry - tbl->it_offset] = 0;
+		}
+	}
+}
+
+/*
+ * Map entry @i of the request to @hpa (v2: in @mem, userspace view entry
+ * at @pua). Exchange: write it now. Runs: check it is free, then extend
+ * @run with it, or write @run and start a new one. Entries [0, *done) of
+ * the request are written; on failure @i is not, and the caller drops @run.
  */
 static long tce_add(const struct tce_map *m, struct tce_run *run,
 		    unsigned long i, unsigned long hpa,
-		    struct mm_iommu_table_group_mem_t *mem, unsigned long *done)
+		    struct mm_iommu_table_group_mem_t *mem, __be64 *pua,
+		    unsigned long *done)
 {
-	unsigned int shift = m->win->tbl->it_page_shift;
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned long entry = m->entry + i;
 	long ret;
 
-	if (!tce_map_runs(m)) {
-		ret = tce_write(m, m->entry + i, hpa);
+	if (!m->runs) {
+		ret = tce_write(m, entry, hpa);
 		if (ret)
 			return ret;
-		tce_record(m, i, hpa);
+		tce_record(m, i, hpa, pua);
 		(*done)++;
 		return 0;
 	}
 
-	if (tce_entry_live(m, m->entry + i))
+	/* What this backend recorded is what the entry holds */
+	if (m->prereg ? !!*pua : !!m->win->held[entry - tbl->it_offset])
 		return -EBUSY;
-	if (run->n && i == run->i + run->n && mem == run->mem &&
-	    hpa == run->hpa + (run->n << shift)) {
-		run->n++;
-		return 0;
+	if (!run->n || i != run->i + run->n || mem != run->mem ||
+	    hpa != run->hpa + (run->n << tbl->it_page_shift)) {
+		ret = tce_run_write(m, run, done);
+		if (ret)
+			return ret;
+		*run = (struct tce_run){ .i = i, .hpa = hpa, .mem = mem };
 	}
-
-	ret = tce_run_write(m, run, done);
-	if (ret)
-		return ret;
-	*run = (struct tce_run){ .i = i, .n = 1, .hpa = hpa, .mem = mem };
+	tce_record(m, i, hpa, pua);
+	run->n++;
 	return 0;
 }
 
@@ -516,12 +507,17 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			break;
 		for (i = t0; i < t1 && !ret; i++) {
 			hpa = tce_hpa(m, i, pages[i - t0]);
-			ret = tce_page_fits(m->mm, hpa, shift) ?
-			      tce_add(m, &run, i, hpa, NULL, done) : -EPERM;
+			/* The IOMMU pages of one system page fit alike */
+			if ((i == t0 || pages[i - t0] != pages[i - t0 - 1]) &&
+			    !tce_page_fits(m->mm, hpa, shift))
+				ret = -EPERM;
+			else
+				ret = tce_add(m, &run, i, hpa, NULL, NULL, done);
 		}
 		if (!ret)
 			ret = tce_run_write(m, &run, done);
 		if (ret) {
+			tce_run_drop(m, &run);
 			/* Release the pins no TCE took */
 			unpin_user_pages(&pages[*done - t0], t1 - *done);
 			break;
@@ -540,6 +536,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 	struct mm_iommu_table_group_mem_t *mem = NULL;
 	struct tce_run run = {};
 	unsigned long i, ua, hpa;
+	__be64 *pua;
 	long ret = 0;
 
 	for (i = 0; i < m->pages && !ret; i++) {
@@ -560,7 +557,8 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 			}
 		}
 
-		if (!IOMMU_TABLE_USERSPACE_ENTRY(m->win->tbl, m->entry + i)) {
+		pua = IOMMU_TABLE_USERSPACE_ENTRY(m->win->tbl, m->entry + i);
+		if (!pua) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -568,7 +566,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
 			break;
-		ret = tce_add(m, &run, i, hpa, mem, done);
+		ret = tce_add(m, &run, i, hpa, mem, pua, done);
 		if (ret)
 			mm_iommu_mapped_dec(mem);
 
@@ -578,15 +576,14 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 	if (!ret)
 		ret = tce_run_write(m, &run, done);
 	if (ret)
-		/* The entries of the run that was not written */
-		for (; run.n; run.n--)
-			mm_iommu_mapped_dec(run.mem);
+		tce_run_drop(m, &run);
 	return ret;
 }
 
 /**
  * tce_window_map() - map user memory into a window
- * @m: the request; its range must have been checked against the window
+ * @m: the request; its range must have been checked against the window.
+ *	Its @runs and @perm are filled in here.
  *
  * v1 (@m->prereg false) pins the user pages, in batches; v2 translates
  * through the mm's pre-registered memory. Each IOMMU page gets one TCE that
@@ -601,10 +598,19 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
  * failed a run; or the platform's error from an exchange.
  */
-long tce_window_map(const struct tce_map *m)
+long tce_window_map(struct tce_map *m)
 {
 	unsigned long done = 0;
 	long ret;
+
+	/*
+	 * Runs, on tables written through the hypervisor. set() gives the
+	 * device read access whatever the direction, so a write-only
+	 * mapping is exchanged entry by entry there too.
+	 */
+	m->runs = m->dir != DMA_FROM_DEVICE &&
+		  (m->prereg ? tce_table_hv(m->win->tbl) : !!m->win->held);
+	m->perm = iommu_direction_to_tce_perm(m->dir);
 
 	if (m->prereg)
 		ret = tce_map_prereg(m, &done);

@@ -92,6 +92,9 @@ struct tce_container {
  * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
  * @dir: DMA direction of every TCE
  * @prereg: v2, translate through pre-registered memory
+ * @runs: set by tce_window_map(): write runs of entries with set()
+ *	rather than exchanging each (see iommu_tce.c)
+ * @perm: set by tce_window_map(): TCE permission bits of @dir
  */
 struct tce_map {
 	struct mm_struct *mm;
@@ -101,6 +104,8 @@ struct tce_map {
 	unsigned long ua;
 	enum dma_data_direction dir;
 	bool prereg;
+	bool runs;
+	unsigned long perm;
 };
 
 /* iommu_tce.c: operations on one TCE table (window) */
@@ -115,7 +120,7 @@ long tce_window_take(struct iommu_table_group *table_group, int num,
 unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg);
-long tce_window_map(const struct tce_map *m);
+long tce_window_map(struct tce_map *m);
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
 		    struct tce_window *win, bool prereg);
