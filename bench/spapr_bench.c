@@ -11,6 +11,13 @@
  * so that a fast no-op cannot win. Prints, per timed operation:
  *
  *   BENCH <tag> <ver> <case> <size_mb> <tces> <seconds> <ok|BAD>
+ *
+ * and, per buffer, how physically contiguous it is (the mean length, in
+ * system pages, of its runs of consecutive page frames, read from
+ * /proc/self/pagemap; 0 if unreadable): runs of contiguous memory are what
+ * a backend can map with one multi-TCE call.
+ *
+ *   CONTIG <tag> <ver> <size_mb> <mean_run_pages>
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +50,30 @@ static void report(const char *what, unsigned long mb, unsigned long tces,
 	printf("BENCH %s %s %s %lu %lu %.6f %s\n", tag, ver, what, mb, tces,
 	       secs, ok ? "ok" : "BAD");
 	fflush(stdout);
+}
+
+/* Mean length of the physically contiguous runs of [buf, buf + size) */
+static double contig(const u8 *buf, u64 size, u64 psz)
+{
+	u64 n = size / psz, i, runs = 0, prev = 0, pfn, entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (pread(fd, &entry, sizeof(entry),
+			  ((u64)(unsigned long)buf / psz + i) * sizeof(entry)) !=
+		    sizeof(entry) || !(entry >> 63)) {
+			close(fd);
+			return 0;
+		}
+		pfn = entry & ((1ULL << 55) - 1);
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	close(fd);
+	return (double)n / runs;
 }
 
 /*
@@ -138,6 +169,8 @@ int main(int argc, char **argv)
 			perror("mmap");
 			return 2;
 		}
+		printf("CONTIG %s %s %lu %.1f\n", tag, ver, mb,
+		       contig(buf, size, psz));
 
 		if (v2) {
 			t = now();
