@@ -333,13 +333,11 @@ static long tce_write(const struct tce_map *m, unsigned long entry,
  * @i: the first, as an index into the request
  * @n: how many; 0: no run
  * @hpa: host physical address the first maps
- * @mem: v2: the pre-registered region they all belong to
  */
 struct tce_run {
 	unsigned long i;
 	unsigned long n;
 	unsigned long hpa;
-	struct mm_iommu_table_group_mem_t *mem;
 };
 
 /*
@@ -364,7 +362,8 @@ static long tce_run_write(const struct tce_map *m, struct tce_run *run,
 
 /*
  * Forget the entries of @run, recorded but not written: their records and,
- * v2, their mapping counts. v1 pins are the caller's.
+ * v2, their mapping counts (as clearing a written entry would). v1 pins are
+ * the caller's.
  */
 static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 {
@@ -373,24 +372,21 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 
 	for (; run->n; run->n--) {
 		entry = m->entry + run->i + run->n - 1;
-		if (m->prereg) {
-			*IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry) = 0;
-			mm_iommu_mapped_dec(run->mem);
-		} else {
+		if (m->prereg)
+			tce_release_prereg(m->mm, tbl, entry);
+		else
 			m->win->held[entry - tbl->it_offset] = 0;
-		}
 	}
 }
 
 /*
- * Map entry @i of the request to @hpa (v2: in @mem, userspace view entry
- * at @pua). Exchange: write it now. Runs: check it is free, then extend
- * @run with it, or write @run and start a new one. Entries [0, *done) of
- * the request are written; on failure @i is not, and the caller drops @run.
+ * Map entry @i of the request to @hpa (v2: userspace view entry at @pua).
+ * Exchange: write it now. Runs: check it is free, then extend @run with
+ * it, or write @run and start a new one. Entries [0, *done) of the request
+ * are written; on failure @i is not, and the caller drops @run.
  */
 static long tce_add(const struct tce_map *m, struct tce_run *run,
-		    unsigned long i, unsigned long hpa,
-		    struct mm_iommu_table_group_mem_t *mem, __be64 *pua,
+		    unsigned long i, unsigned long hpa, __be64 *pua,
 		    unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
@@ -409,12 +405,12 @@ static long tce_add(const struct tce_map *m, struct tce_run *run,
 	/* What this backend recorded is what the entry holds */
 	if (m->prereg ? !!*pua : !!m->win->held[entry - tbl->it_offset])
 		return -EBUSY;
-	if (!run->n || i != run->i + run->n || mem != run->mem ||
+	if (!run->n || i != run->i + run->n ||
 	    hpa != run->hpa + (run->n << tbl->it_page_shift)) {
 		ret = tce_run_write(m, run, done);
 		if (ret)
 			return ret;
-		*run = (struct tce_run){ .i = i, .hpa = hpa, .mem = mem };
+		*run = (struct tce_run){ .i = i, .hpa = hpa };
 	}
 	tce_record(m, i, hpa, pua);
 	run->n++;
@@ -512,7 +508,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			    !tce_page_fits(m->mm, hpa, shift))
 				ret = -EPERM;
 			else
-				ret = tce_add(m, &run, i, hpa, NULL, NULL, done);
+				ret = tce_add(m, &run, i, hpa, NULL, done);
 		}
 		if (!ret)
 			ret = tce_run_write(m, &run, done);
@@ -566,7 +562,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
 			break;
-		ret = tce_add(m, &run, i, hpa, mem, pua, done);
+		ret = tce_add(m, &run, i, hpa, pua, done);
 		if (ret)
 			mm_iommu_mapped_dec(mem);
 
