@@ -18,6 +18,15 @@
  * a backend can map with one multi-TCE call.
  *
  *   CONTIG <tag> <ver> <size_mb> <mean_run_pages>
+ *
+ * With SPAPR_BENCH_PROFILE=<case> (map, map64k, unmap or register) in the
+ * environment, every timed operation of that case is bracketed by the
+ * no-op "or 27,27,27" that bench/insn_profile.c (a QEMU plugin) takes as
+ * the start and the end of a profile window, and is also reported as
+ *
+ *   PROFILED <tag> <ver> <case> <size_mb> <tces>
+ *
+ * in the order of the windows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +42,7 @@
 
 #include "vfio_edu.h"
 
-static const char *tag, *ver;
+static const char *tag, *ver, *profiled;
 static struct edu e;
 
 static double now(void)
@@ -44,11 +53,20 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Open or close a profile window around the case being profiled */
+static void mark(const char *what)
+{
+	if (profiled && !strcmp(what, profiled))
+		__asm__ __volatile__("or 27,27,27" ::: "memory");
+}
+
 static void report(const char *what, unsigned long mb, unsigned long tces,
 		   double secs, int ok)
 {
 	printf("BENCH %s %s %s %lu %lu %.6f %s\n", tag, ver, what, mb, tces,
 	       secs, ok ? "ok" : "BAD");
+	if (profiled && !strcmp(what, profiled))
+		printf("PROFILED %s %s %s %lu %lu\n", tag, ver, what, mb, tces);
 	fflush(stdout);
 }
 
@@ -111,6 +129,7 @@ int main(int argc, char **argv)
 	ver = argv[1];
 	tag = argv[3];
 	v2 = !strcmp(ver, "v2");
+	profiled = getenv("SPAPR_BENCH_PROFILE");
 
 	if (group_of(argv[2], path, sizeof(path)))
 		return 2;
@@ -174,27 +193,35 @@ int main(int argc, char **argv)
 
 		if (v2) {
 			t = now();
+			mark("register");
 			ok = !prereg(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf,
 				     size);
+			mark("register");
 			report("register", mb, size / psz, now() - t, ok);
 		}
 
 		t = now();
+		mark("map");
 		ok = !dma_map(c, buf, win_start, size);
+		mark("map");
 		t = now() - t;
 		report("map", mb, size >> shift, t,
 		       ok && verify(buf, win_start, size, psz));
 
 		t = now();
+		mark("unmap");
 		ok = !dma_unmap(c, win_start, size);
+		mark("unmap");
 		t = now() - t;
 		/* Unmapped: the device must no longer reach the buffer */
 		report("unmap", mb, size >> shift, t,
 		       ok && !verify(buf, win_start, size, psz));
 
 		t = now();
+		mark("map64k");
 		for (off = 0, ok = 1; ok && off < size; off += 64 << 10)
 			ok = !dma_map(c, buf + off, win_start + off, 64 << 10);
+		mark("map64k");
 		t = now() - t;
 		report("map64k", mb, size >> shift, t,
 		       ok && verify(buf, win_start, size, psz));

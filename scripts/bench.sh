@@ -11,6 +11,12 @@
 # kernel with 4K system pages. Writes
 # build/bench/bench-<machine>[-4k][-icount].csv, .md and .log, and prints
 # the tables.
+#
+# BENCH_PROFILE=<case> (map, map64k, unmap or register) profiles that case
+# instead: one round on pseries under -icount, with bench/insn_profile.c
+# (a QEMU plugin) counting the guest instructions of each timed call, and
+# prints where they go, per TCE and function, ours next to upstream's
+# (build/bench/profile-<case>[-4k].md).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +43,21 @@ clock="TCG, wall clock"
 suffix=
 [ "$pages" = 4K ] && suffix=-4k
 machines=${BENCH_MACHINES:-pseries powernv9}
+if [ -n "${BENCH_PROFILE:-}" ]; then
+	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden \
+		-o "$out/insn_profile.so" "$top/bench/insn_profile.c"
+	export BENCH_ICOUNT=1 BENCH_ROUNDS=1
+	export BENCH_PLUGIN="$out/insn_profile.so,out=$out/profile-windows.txt"
+	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
+		"$top/scripts/guest.sh" bench pseries
+	log=$top/build/logs/bench-pseries.log
+	"$top/scripts/console_check.sh" "$log"
+	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
+	python3 "$top/scripts/profile_report.py" "$log" \
+		"$out/profile-windows.txt" "$out/vmlinux.nm" |
+		tee "$out/profile-$BENCH_PROFILE$suffix.md"
+	exit 0
+fi
 if [ -n "${BENCH_ICOUNT:-}" ]; then
 	clock="TCG -icount shift=0, guest instructions"
 	suffix=$suffix-icount

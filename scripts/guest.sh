@@ -14,7 +14,8 @@
 #           largest the window allows; BENCH_ICOUNT=1 runs the guest with
 #           -icount shift=0: its clock then counts guest instructions, one
 #           per nanosecond, so timings repeat exactly but leave out what
-#           QEMU spends emulating hypercalls and devices)
+#           QEMU spends emulating hypercalls and devices; BENCH_PROFILE
+#           and BENCH_PLUGIN: see scripts/bench.sh)
 #
 # pseries (default) boots with VOF in seconds; powernv9 boots skiboot, the
 # host-side (IODA2/PHB4) path, in about a minute.
@@ -67,6 +68,7 @@ bench)
 	cp "$top/bench/init-bench.sh" "$work/root/init"
 	echo "${BENCH_ROUNDS:-3}" >"$work/root/bench-rounds"
 	echo "${BENCH_SIZES:-4 64 256 0}" >"$work/root/bench-sizes"
+	[ -z "${BENCH_PROFILE:-}" ] || echo "$BENCH_PROFILE" >"$work/root/bench-profile"
 	;;
 *) echo "guest: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -83,6 +85,10 @@ qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
 edu=edu,dma_mask=0xffffffffffffffff
 if [ "$mode" = bench ] && [ -n "${BENCH_ICOUNT:-}" ]; then
 	qemu+=(-icount shift=0)
+fi
+# BENCH_PLUGIN: a QEMU plugin (with its arguments) for the bench guest
+if [ "$mode" = bench ] && [ -n "${BENCH_PLUGIN:-}" ]; then
+	qemu+=(-plugin "$BENCH_PLUGIN")
 fi
 case $machine in
 pseries)

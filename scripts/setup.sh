@@ -5,7 +5,7 @@
 # present, says what it does. Nothing outside Debian's archive is fetched.
 set -euo pipefail
 
-PKGS="gcc-powerpc64le-linux-gnu qemu-system-ppc sparse linux-source-6.12 flex
+PKGS="gcc gcc-powerpc64le-linux-gnu qemu-system-ppc sparse linux-source-6.12 flex
 bison bc libelf-dev libssl-dev cpio python3 make xz-utils rsync kmod
 libc6-dev-ppc64el-cross"
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Guest instructions per TCE, by function, for make bench BENCH_PROFILE.
+
+  profile_report.py CONSOLE_LOG WINDOWS NM_VMLINUX [TOP]
+
+CONSOLE_LOG: the bench guest's console (PROFILED and KSYM lines);
+WINDOWS: what bench/insn_profile.c wrote (one window per PROFILED line, in
+the same order); NM_VMLINUX: `nm -n vmlinux` of the guest kernel. Prints,
+per profiled case and size, the instructions per TCE of the functions that
+cost most, ours next to upstream's.
+"""
+import bisect
+import re
+import sys
+from collections import defaultdict
+
+KERNEL_BASE = 0xc000000000000000
+
+
+class Symbols:
+    """Function start addresses to names."""
+
+    def __init__(self, pairs):
+        pairs = sorted(pairs)
+        self.addrs = [a for a, _ in pairs]
+        self.names = [n for _, n in pairs]
+
+    def name(self, addr):
+        if addr < KERNEL_BASE:
+            return "[user space]"
+        i = bisect.bisect_right(self.addrs, addr) - 1
+        return self.names[i] if i >= 0 else "[kernel ?]"
+
+
+def kernel_symbols(path):
+    pairs = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tTwW":
+                pairs.append((int(parts[0], 16), parts[2]))
+    return pairs
+
+
+def read_console(path):
+    """PROFILED records, each with the module symbols loaded at the time."""
+    records, mod_syms, mod = [], [], None
+    ksym = re.compile(r"KSYM ([0-9a-f]+) [tT] (\S+)\s+\[(\S+)\]")
+    prof = re.compile(r"PROFILED (\S+) (\S+) (\S+) (\d+) (\d+)")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = ksym.search(line)
+            if m:
+                if m.group(3) != mod:
+                    mod, mod_syms = m.group(3), []
+                mod_syms.append((int(m.group(1), 16),
+                                 f"{m.group(2)} [{mod}]"))
+                continue
+            m = prof.search(line)
+            if m:
+                tag, ver, case, mb, tces = m.groups()
+                records.append({"tag": tag, "ver": ver, "case": case,
+                                "mb": int(mb), "tces": int(tces),
+                                "mod_syms": list(mod_syms)})
+    return records
+
+
+def read_windows(path):
+    windows, cur = [], None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] == "WINDOW":
+                cur = defaultdict(int)
+            elif parts[0] == "END":
+                windows.append(cur)
+                cur = None
+            elif cur is not None:
+                cur[int(parts[0], 16)] += int(parts[1])
+    return windows
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    top = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+    records = read_console(sys.argv[1])
+    windows = read_windows(sys.argv[2])
+    kernel = kernel_symbols(sys.argv[3])
+    if not records or len(records) != len(windows):
+        sys.exit(f"profile: {len(records)} PROFILED lines but "
+                 f"{len(windows)} windows")
+
+    # (ver, case, mb) -> tag -> {function: instructions per TCE}
+    cases = defaultdict(dict)
+    for rec, win in zip(records, windows):
+        syms = Symbols(kernel + rec["mod_syms"])
+        per_fn = defaultdict(float)
+        for addr, insns in win.items():
+            per_fn[syms.name(addr)] += insns / rec["tces"]
+        cases[(rec["ver"], rec["case"], rec["mb"])][rec["tag"]] = per_fn
+
+    for (ver, case, mb), tags in cases.items():
+        ours, up = tags.get("ours", {}), tags.get("upstream", {})
+        print(f"### {ver} {case} {mb} MiB: guest instructions per TCE")
+        print()
+        print("| function | ours | upstream |")
+        print("|---|---|---|")
+        names = sorted(set(ours) | set(up),
+                       key=lambda n: -max(ours.get(n, 0), up.get(n, 0)))
+        for name in names[:top]:
+            print(f"| {name} | {ours.get(name, 0):.1f} | {up.get(name, 0):.1f} |")
+        rest_o = sum(ours.get(n, 0) for n in names[top:])
+        rest_u = sum(up.get(n, 0) for n in names[top:])
+        print(f"| (the rest) | {rest_o:.1f} | {rest_u:.1f} |")
+        print(f"| **total** | **{sum(ours.values()):.1f}** | "
+              f"**{sum(up.values()):.1f}** |")
+        print()
+
+
+if __name__ == "__main__":
+    main()
