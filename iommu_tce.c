@@ -289,19 +289,27 @@ static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
 }
 
 /*
- * Note what entry @i of the request maps: v2 its user address in the
- * table's userspace view at @pua, v1 its page and permissions in the
- * window's held array if it has one.
+ * Note what entries [@i, @i + @n) of the request map, from @hpa on: v2 (one
+ * entry) its user address in the table's userspace view at @pua, v1 their
+ * pages and permissions in the window's held array if it has one.
  */
 static void tce_record(const struct tce_map *m, unsigned long i,
-		       unsigned long hpa, __be64 *pua)
+		       unsigned long n, unsigned long hpa, __be64 *pua)
 {
 	struct iommu_table *tbl = m->win->tbl;
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long k;
+	u64 *held;
 
-	if (m->prereg)
-		*pua = cpu_to_be64(m->ua + (i << tbl->it_page_shift));
-	else if (m->win->held)
-		m->win->held[m->entry + i - tbl->it_offset] = hpa | m->perm;
+	if (m->prereg) {
+		*pua = cpu_to_be64(m->ua + (i << shift));
+		return;
+	}
+	if (!m->win->held)
+		return;
+	held = &m->win->held[m->entry + i - tbl->it_offset];
+	for (k = 0; k < n; k++)
+		held[k] = (hpa + (k << shift)) | m->perm;
 }
 
 /*
@@ -344,8 +352,9 @@ struct tce_run {
  * Write @run with one set() call. Its entries were recorded already. On
  * failure the run is left as it was.
  */
-static long tce_run_write(const struct tce_map *m, struct tce_run *run,
-			  unsigned long *done)
+static __always_inline long tce_run_write(const struct tce_map *m,
+					  struct tce_run *run,
+					  unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 
@@ -380,40 +389,48 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 }
 
 /*
- * Map entry @i of the request to @hpa (v2: userspace view entry at @pua).
- * Exchange: write it now. Runs: check it is free, then extend @run with
- * it, or write @run and start a new one. Entries [0, *done) of the request
- * are written; on failure @i is not, and the caller drops @run.
+ * Map entries [@i, @i + @n) of the request to the physically contiguous
+ * memory at @hpa (v2: one entry, its userspace view entry at @pua).
+ * Exchange: write them now. Runs: check they are free, then extend @run
+ * with them, or write @run and start a new one. Entries [0, *done) of the
+ * request are written; on failure the failing entry is not, and the caller
+ * drops @run.
  */
-static long tce_add(const struct tce_map *m, struct tce_run *run,
-		    unsigned long i, unsigned long hpa, __be64 *pua,
-		    unsigned long *done)
+static __always_inline long tce_add(const struct tce_map *m,
+				    struct tce_run *run, unsigned long i,
+				    unsigned long n, unsigned long hpa,
+				    __be64 *pua, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
-	unsigned long entry = m->entry + i;
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long k;
 	long ret;
 
 	if (!m->runs) {
-		ret = tce_write(m, entry, hpa);
-		if (ret)
-			return ret;
-		tce_record(m, i, hpa, pua);
-		(*done)++;
+		for (k = 0; k < n; k++) {
+			ret = tce_write(m, m->entry + i + k, hpa + (k << shift));
+			if (ret)
+				return ret;
+			tce_record(m, i + k, 1, hpa + (k << shift), pua);
+			(*done)++;
+		}
 		return 0;
 	}
 
-	/* What this backend recorded is what the entry holds */
-	if (m->prereg ? !!*pua : !!m->win->held[entry - tbl->it_offset])
+	/* What this backend recorded is what the entries hold */
+	if (m->prereg ? !!*pua :
+	    !!memchr_inv(&m->win->held[m->entry + i - tbl->it_offset], 0,
+			 n * sizeof(*m->win->held)))
 		return -EBUSY;
-	if (!run->n || i != run->i + run->n ||
-	    hpa != run->hpa + (run->n << tbl->it_page_shift)) {
+	if (i != run->i + run->n || hpa != run->hpa + (run->n << shift)) {
 		ret = tce_run_write(m, run, done);
 		if (ret)
 			return ret;
-		*run = (struct tce_run){ .i = i, .hpa = hpa };
+		run->i = i;
+		run->hpa = hpa;
 	}
-	tce_record(m, i, hpa, pua);
-	run->n++;
+	tce_record(m, i, n, hpa, pua);
+	run->n += n;
 	return 0;
 }
 
@@ -473,7 +490,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
 	struct page *small[2 * TCE_SMALL_MAP], **pages, **batch;
 	unsigned int shift = m->win->tbl->it_page_shift;
-	unsigned long chunk, nbatch, t0, t1, i, hpa;
+	unsigned long chunk, nbatch, t0, t1, i, n, hpa;
 	struct tce_run run = {};
 	long ret = 0;
 
@@ -501,14 +518,14 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		ret = tce_pin(m, t0, t1, pages, batch);
 		if (ret)
 			break;
-		for (i = t0; i < t1 && !ret; i++) {
+		/* One step per system page: its IOMMU pages are contiguous */
+		for (i = t0; i < t1 && !ret; i += n) {
 			hpa = tce_hpa(m, i, pages[i - t0]);
-			/* The IOMMU pages of one system page fit alike */
-			if ((i == t0 || pages[i - t0] != pages[i - t0 - 1]) &&
-			    !tce_page_fits(m->mm, hpa, shift))
+			n = min(t1 - i, (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift);
+			if (!tce_page_fits(m->mm, hpa, shift))
 				ret = -EPERM;
 			else
-				ret = tce_add(m, &run, i, hpa, NULL, done);
+				ret = tce_add(m, &run, i, n, hpa, NULL, done);
 		}
 		if (!ret)
 			ret = tce_run_write(m, &run, done);
@@ -562,7 +579,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
 			break;
-		ret = tce_add(m, &run, i, hpa, pua, done);
+		ret = tce_add(m, &run, i, 1, hpa, pua, done);
 		if (ret)
 			mm_iommu_mapped_dec(mem);
 
