@@ -17,6 +17,15 @@
  *   (H_STUFF_TCE). What an entry holds is known without reading it back:
  *   from &tce_window.held (v1) or from the table's userspace view (v2).
  *
+ * Pins (v1). A window without a held array keeps one pin per entry: the
+ * table is the only record, and the pin goes with the entry. With a held
+ * array, the IOMMU pages of one system page that one call maps share one
+ * pin: the first of them holds it (TCE_HELD_PIN), the others follow it
+ * within the next PAGE_SIZE / IOMMU page size - 1 entries. Clearing the
+ * holder passes the pin on to the first live follower of the same page in
+ * that stretch, which covers every other follower, or releases it if there
+ * is none. The page stays pinned as long as an entry maps it.
+ *
  * Locking: these helpers keep no state beyond &tce_window.held. The caller
  * holds the container lock, which serialises every change to the windows
  * it owns, and their held arrays. The TCE exchange is atomic per entry in
@@ -41,6 +50,11 @@
 #define TCE_PIN_BATCH	512
 /* A map of up to this many TCEs keeps its page arrays on the stack */
 #define TCE_SMALL_MAP	16
+/*
+ * In &tce_window.held: this entry holds the pin of its system page (the
+ * address is IOMMU-page aligned, the TCE permissions use bits 0 and 1)
+ */
+#define TCE_HELD_PIN	BIT_ULL(2)
 
 /*
  * Is every write to @tbl a hypervisor call that needs no invalidation of
@@ -181,22 +195,46 @@ static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 }
 
 /*
+ * Entry @k of @win's held array is cleared and held its page's pin: pass
+ * the pin on to the first follower that maps the same page (see the top of
+ * this file), or release it.
+ */
+static void tce_pass_pin(struct tce_window *win, unsigned long k,
+			 struct page *page)
+{
+	unsigned long last = min(k + (PAGE_SIZE >> win->tbl->it_page_shift),
+				 win->tbl->it_size);
+	u64 pfn = win->held[k] >> PAGE_SHIFT, *held = win->held;
+
+	for (k++; k < last; k++) {
+		if (held[k] && !(held[k] & TCE_HELD_PIN) &&
+		    held[k] >> PAGE_SHIFT == pfn) {
+			held[k] |= TCE_HELD_PIN;
+			return;
+		}
+	}
+	unpin_user_page(page);
+}
+
+/*
  * Runs: clear [entry, entry + pages) of a window with a held array. Each
- * batch that holds anything is cleared with one clear() call, and only then
- * are its pages released: the device can no longer reach them. A page the
- * device could write is marked dirty, as the exchange does.
+ * batch that holds anything is cleared with one clear() call (and
+ * invalidated, if the table needs it), and only then are its pages
+ * released: the device can no longer reach them. A page the device could
+ * write is marked dirty, as the exchange does.
  */
 static unsigned long tce_clear_held(struct tce_window *win,
 				    unsigned long entry, unsigned long pages)
 {
 	struct iommu_table *tbl = win->tbl;
-	unsigned long last = entry + pages, released = 0, n, k;
+	unsigned long last = entry + pages, released = 0, n, k, x;
 	struct page *page;
 	u64 *held;
 
 	for (; entry < last; entry += n) {
 		n = min(last - entry, TCE_CLEAR_BATCH);
-		held = &win->held[entry - tbl->it_offset];
+		x = entry - tbl->it_offset;
+		held = &win->held[x];
 		if (!memchr_inv(held, 0, n * sizeof(*held)))
 			continue;
 
@@ -207,7 +245,8 @@ static unsigned long tce_clear_held(struct tce_window *win,
 			page = pfn_to_page(held[k] >> PAGE_SHIFT);
 			if (held[k] & TCE_PCI_WRITE)
 				SetPageDirty(page);
-			unpin_user_page(page);
+			if (held[k] & TCE_HELD_PIN)
+				tce_pass_pin(win, x + k, page);
 			held[k] = 0;
 			released++;
 		}
@@ -291,10 +330,12 @@ static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
 /*
  * Note what entries [@i, @i + @n) of the request map, from @hpa on: v2 (one
  * entry) its user address in the table's userspace view at @pua, v1 their
- * pages and permissions in the window's held array if it has one.
+ * pages and permissions in the window's held array if it has one, where
+ * entry @i holds the pin of its page if @holder.
  */
 static void tce_record(const struct tce_map *m, unsigned long i,
-		       unsigned long n, unsigned long hpa, __be64 *pua)
+		       unsigned long n, unsigned long hpa, __be64 *pua,
+		       bool holder)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -310,6 +351,8 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 	held = &m->win->held[m->entry + i - tbl->it_offset];
 	for (k = 0; k < n; k++)
 		held[k] = (hpa + (k << shift)) | m->perm;
+	if (holder)
+		held[0] |= TCE_HELD_PIN;
 }
 
 /*
@@ -390,11 +433,12 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 
 /*
  * Map entries [@i, @i + @n) of the request to the physically contiguous
- * memory at @hpa (v2: one entry, its userspace view entry at @pua).
- * Exchange: write them now. Runs: check they are free, then extend @run
- * with them, or write @run and start a new one. Entries [0, *done) of the
- * request are written; on failure the failing entry is not, and the caller
- * drops @run.
+ * memory at @hpa: v1 the IOMMU pages of one system page, the first of
+ * which takes the page's pin if the window shares pins; v2 one entry, its
+ * userspace view entry at @pua. Exchange: write them now. Runs: check
+ * they are free, then extend @run with them, or write @run and start a new
+ * one. Entries [0, *done) of the request are written; on failure the
+ * failing entry is not, and the caller drops @run.
  */
 static __always_inline long tce_add(const struct tce_map *m,
 				    struct tce_run *run, unsigned long i,
@@ -411,7 +455,7 @@ static __always_inline long tce_add(const struct tce_map *m,
 			ret = tce_write(m, m->entry + i + k, hpa + (k << shift));
 			if (ret)
 				return ret;
-			tce_record(m, i + k, 1, hpa + (k << shift), pua);
+			tce_record(m, i + k, 1, hpa + (k << shift), pua, !k);
 			(*done)++;
 		}
 		return 0;
@@ -429,7 +473,7 @@ static __always_inline long tce_add(const struct tce_map *m,
 		run->i = i;
 		run->hpa = hpa;
 	}
-	tce_record(m, i, n, hpa, pua);
+	tce_record(m, i, n, hpa, pua, true);
 	run->n += n;
 	return 0;
 }
@@ -444,11 +488,13 @@ static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 }
 
 /*
- * Pin the pages of IOMMU pages [t0, t1) of the request into pages[0..),
- * one pin per IOMMU page, with as few pin_user_pages_fast() calls as the
- * layout allows: "slot k" of every system page in the range is pinned by
- * one call, so there are PAGE_SIZE / IOMMU page size calls per batch. On
- * failure nothing stays pinned.
+ * Pin the pages of IOMMU pages [t0, t1) of the request: pages[i - t0] is
+ * the page of IOMMU page i. A window that shares pins (it has a held
+ * array) takes one pin per system page, with one pin_user_pages_fast()
+ * call. Other windows take one pin per IOMMU page, with as few calls as
+ * the layout allows: "slot k" of every system page in the range is pinned
+ * by one call, so there are PAGE_SIZE / IOMMU page size calls. @batch has
+ * room for one call. On failure nothing stays pinned.
  */
 static long tce_pin(const struct tce_map *m, unsigned long t0,
 		    unsigned long t1, struct page **pages, struct page **batch)
@@ -456,9 +502,24 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 	unsigned int shift = m->win->tbl->it_page_shift;
 	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
 	unsigned long ratio = PAGE_SIZE >> shift;
-	unsigned long s0 = ((m->ua + (t0 << shift)) & ~PAGE_MASK) >> shift;
+	unsigned long ua0 = m->ua + (t0 << shift);
+	unsigned long s0 = (ua0 & ~PAGE_MASK) >> shift;
 	unsigned long k, i, n;
 	long got;
+
+	if (m->win->held) {
+		n = (((m->ua + (t1 << shift) - 1) >> PAGE_SHIFT) -
+		     (ua0 >> PAGE_SHIFT)) + 1;
+		got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, batch);
+		if (got != n) {
+			if (got > 0)
+				unpin_user_pages(batch, got);
+			return -EFAULT;
+		}
+		for (i = 0; i < t1 - t0; i++)
+			pages[i] = batch[(s0 + i) / ratio];
+		return 0;
+	}
 
 	for (k = 0; k < ratio; k++) {
 		unsigned long i0 = t0 + (k + ratio - s0) % ratio;
@@ -485,10 +546,31 @@ fail:
 	return -EFAULT;
 }
 
+/*
+ * Release the pins tce_pin() took for IOMMU pages [@from, @t1) of the
+ * request, whose TCEs were not written. Shared pins: a page's pin is its
+ * first entry's in the chunk, so it is released only if that entry is in
+ * the range.
+ */
+static void tce_unpin_unused(const struct tce_map *m, struct page **pages,
+			     unsigned long t0, unsigned long from,
+			     unsigned long t1)
+{
+	unsigned long i;
+
+	if (!m->win->held) {
+		unpin_user_pages(&pages[from - t0], t1 - from);
+		return;
+	}
+	for (i = from; i < t1; i++)
+		if (i == t0 || pages[i - t0] != pages[i - t0 - 1])
+			unpin_user_page(pages[i - t0]);
+}
+
 /* v1: pin in batches, then write the TCEs of each batch */
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
-	struct page *small[2 * TCE_SMALL_MAP], **pages, **batch;
+	struct page *small[2 * TCE_SMALL_MAP + 1], **pages, **batch;
 	unsigned int shift = m->win->tbl->it_page_shift;
 	unsigned long chunk, nbatch, t0, t1, i, n, hpa;
 	struct tce_run run = {};
@@ -507,7 +589,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	if (chunk <= TCE_SMALL_MAP)
 		pages = small;
 	else
-		pages = kvmalloc_array(chunk + nbatch, sizeof(*pages),
+		pages = kvmalloc_array(chunk + nbatch + 1, sizeof(*pages),
 				       GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
@@ -531,8 +613,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			ret = tce_run_write(m, &run, done);
 		if (ret) {
 			tce_run_drop(m, &run);
-			/* Release the pins no TCE took */
-			unpin_user_pages(&pages[*done - t0], t1 - *done);
+			tce_unpin_unused(m, pages, t0, *done, t1);
 			break;
 		}
 		cond_resched();

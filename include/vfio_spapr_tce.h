@@ -37,8 +37,10 @@ struct tce_group {
  * @held: v1 windows on tables written through the hypervisor (no tce_kill
  *	op, see tce_table_hv()): per entry, what this backend wrote there,
  *	the host physical address ORed with its TCE_PCI_READ/TCE_PCI_WRITE
- *	bits, 0 if empty. Lets map and unmap write and clear runs of entries
- *	without reading each one back. NULL for other windows.
+ *	bits and TCE_HELD_PIN, 0 if empty. Lets map and unmap write and
+ *	clear runs of entries without reading each one back, and the
+ *	entries of one system page share a pin (see iommu_tce.c). NULL for
+ *	other windows.
  *
  * Protected by &tce_container.lock, like the table's entries: only this
  * backend writes a v1 window (KVM's in-kernel TCE handlers take only

@@ -65,7 +65,18 @@ static int pin_unit(struct page *page)
 	return folio_test_large(page_folio(page)) ? 1 : GUP_PIN_COUNTING_BIAS;
 }
 
-/* Each TCE maps its own IOMMU page of the user buffer, pinned once */
+/*
+ * What one call mapping @tces IOMMU pages of @page adds to its refcount:
+ * a pin per TCE, or one shared by them where the window has a held array
+ * (hv tables)
+ */
+static int span_pins(const struct map_env *e, struct page *page,
+		     unsigned long tces)
+{
+	return (e->fg->hv ? 1 : tces) * pin_unit(page);
+}
+
+/* Each TCE maps its own IOMMU page of the user buffer, which stays pinned */
 static void map_writes_tces_and_pins(struct kunit *test)
 {
 	struct map_env e;
@@ -104,8 +115,9 @@ static void map_writes_tces_and_pins(struct kunit *test)
 	}
 	for (i = 0; i < 4; i++) {
 		page = fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
-		KUNIT_EXPECT_EQ_MSG(test, base[i] + TCES_PER_PAGE * pin_unit(page),
-				    ref, "page %lu pinned once per TCE", i);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    base[i] + span_pins(&e, page, TCES_PER_PAGE),
+				    ref, "page %lu pinned", i);
 	}
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, n * TCE_SZ));
@@ -152,10 +164,10 @@ static void map_unaligned_start(struct kunit *test)
 	}
 	/* The first page holds TCES_PER_PAGE - 5 TCEs, the last 8 */
 	page = fake_tce_page_of(test, e.ua, &ref);
-	KUNIT_EXPECT_EQ(test, base[0] + (TCES_PER_PAGE - 5) * pin_unit(page),
-			ref);
+	KUNIT_EXPECT_EQ(test,
+			base[0] + span_pins(&e, page, TCES_PER_PAGE - 5), ref);
 	page = fake_tce_page_of(test, e.ua + 2 * PAGE_SIZE, &ref);
-	KUNIT_EXPECT_EQ(test, base[2] + 8 * pin_unit(page), ref);
+	KUNIT_EXPECT_EQ(test, base[2] + span_pins(&e, page, 8), ref);
 	fake_tce_page_of(test, e.ua + 3 * PAGE_SIZE, &ref);
 	KUNIT_EXPECT_EQ(test, base[3], ref);
 
@@ -164,6 +176,76 @@ static void map_unaligned_start(struct kunit *test)
 		fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
 		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
 	}
+}
+
+/*
+ * A page stays pinned while any TCE maps it, and every pin goes with the
+ * last: where the TCEs of a page share a pin, these are its hand-overs.
+ * One call's TCEs of a page unmapped piecemeal, first entry first; a page
+ * mapped by two calls, the first call's entries unmapped first; and the
+ * last entry of a page followed by another page's entries.
+ */
+static void map_page_pinned_while_mapped(struct kunit *test)
+{
+	unsigned long half = TCES_PER_PAGE / 2 * TCE_SZ, second = 0x100000;
+	struct map_env e;
+	int base, base1, ref, i;
+	/* iova ranges to unmap, in this order */
+	static const struct { unsigned long iova, size; } steps[] = {
+		{ 0, TCE_SZ },			/* the first TCE of the call */
+		{ 2 * TCE_SZ, 3 * TCE_SZ },	/* from its middle */
+		{ TCE_SZ, TCE_SZ },
+		{ 5 * TCE_SZ, PAGE_SIZE - 5 * TCE_SZ },
+	};
+
+	if (TCES_PER_PAGE < 8)
+		kunit_skip(test, "fewer than 8 IOMMU pages per system page");
+	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
+	fake_tce_page_of(test, e.ua, &base);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &base1);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
+						  PAGE_SIZE, RW));
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c,
+							    steps[i].iova,
+							    steps[i].size));
+		fake_tce_page_of(test, e.ua, &ref);
+		if (i < ARRAY_SIZE(steps) - 1)
+			KUNIT_EXPECT_GT_MSG(test, ref, base, "step %d", i);
+	}
+	KUNIT_EXPECT_EQ(test, base, ref);
+
+	/* Two calls, half a page each */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, second,
+						  half, RW));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua + half,
+						  second + half,
+						  PAGE_SIZE - half, RW));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, second, half));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_GT(test, ref, base);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, second + half,
+						    PAGE_SIZE - half));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+
+	/* Half of page 0, then half of page 1: page 0's entries go first */
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua + half, 0,
+						  PAGE_SIZE, RW));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, TCE_SZ,
+						    half - TCE_SZ));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, TCE_SZ));
+	fake_tce_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &ref);
+	KUNIT_EXPECT_GT(test, ref, base1);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, half,
+						    PAGE_SIZE - half));
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base1, ref);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
+	fake_tce_release(e.c);
 }
 
 /* More than one pin batch (512 system pages) in one call */
@@ -298,10 +380,11 @@ static void map_write_only(struct kunit *test)
 {
 	unsigned long n = 2 * TCES_PER_PAGE, i;
 	struct map_env e;
-	int base, ref;
+	int base, base1, ref;
 
 	map_env_init(test, &e, 2 * PAGE_SIZE, FAKE_TCE32_SIZE);
 	fake_tce_page_of(test, e.ua, &base);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &base1);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0,
 						  n * TCE_SZ,
@@ -311,6 +394,14 @@ static void map_write_only(struct kunit *test)
 				    fake_tce_dir(e.tbl, i), "TCE %lu", i);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set);
 	KUNIT_EXPECT_EQ(test, n, e.fg->stats.xchg);
+
+	/* A failure inside a page's entries: what was written is undone */
+	e.fg->write_fail_entry = 2 * n + TCES_PER_PAGE / 2;
+	KUNIT_EXPECT_EQ(test, -EIO,
+			fake_tce_dma_map(test, e.c, e.ua, 2 * n * TCE_SZ,
+					 n * TCE_SZ, VFIO_DMA_MAP_FLAG_WRITE));
+	e.fg->write_fail_entry = -1;
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
 
 	/* A read-only one is written as runs on hv tables */
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, n * TCE_SZ,
@@ -326,6 +417,8 @@ static void map_write_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
 	fake_tce_page_of(test, e.ua, &ref);
 	KUNIT_EXPECT_EQ(test, base, ref);
+	fake_tce_page_of(test, e.ua + PAGE_SIZE, &ref);
+	KUNIT_EXPECT_EQ(test, base1, ref);
 	fake_tce_release(e.c);
 }
 
@@ -518,6 +611,8 @@ static void map_creates_default_window(struct kunit *test)
 static struct kunit_case map_cases[] = {
 	KUNIT_CASE_PARAM(map_writes_tces_and_pins, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_unaligned_start, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_page_pinned_while_mapped,
+			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_many_batches, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_over_mapping_busy, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_fails_part_way, fake_tce_platform_gen_params),
