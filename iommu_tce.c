@@ -17,14 +17,14 @@
  *   (H_STUFF_TCE). What an entry holds is known without reading it back:
  *   from &tce_window.held (v1) or from the table's userspace view (v2).
  *
- * Pins (v1). A window without a held array keeps one pin per entry: the
- * table is the only record, and the pin goes with the entry. With a held
- * array, the IOMMU pages of one system page that one call maps share one
- * pin: the first of them holds it (TCE_HELD_PIN), the others follow it
- * within the next PAGE_SIZE / IOMMU page size - 1 entries. Clearing the
- * holder passes the pin on to the first live follower of the same page in
- * that stretch, which covers every other follower, or releases it if there
- * is none. The page stays pinned as long as an entry maps it.
+ * Pins (v1). Every v1 window has a held array, where this backend notes
+ * what it wrote. The IOMMU pages of one system page that one call maps
+ * share one pin: the first of them holds it (TCE_HELD_PIN), the others
+ * follow it within the next PAGE_SIZE / IOMMU page size - 1 entries.
+ * Clearing the holder passes the pin on to the first live follower of the
+ * same page in that stretch, which covers every other follower, or
+ * releases it if there is none. The page stays pinned as long as an entry
+ * maps it.
  *
  * Locking: these helpers keep no state beyond &tce_window.held. The caller
  * holds the container lock, which serialises every change to the windows
@@ -81,9 +81,9 @@ static bool tce_table_hv(const struct iommu_table *tbl)
  *
  * The memory the platform allocated for the table (it_allocated_size) is
  * charged to @mm's locked_vm, subject to RLIMIT_MEMLOCK. tce_window_destroy()
- * uncharges exactly that. A v1 window on a table written through the
- * hypervisor also gets its &tce_window.held array (8 bytes per entry,
- * charged to the memory cgroup like other kernel memory).
+ * uncharges exactly that. A v1 window also gets its &tce_window.held array
+ * (8 bytes per entry, charged to the memory cgroup like other kernel
+ * memory).
  *
  * Return: 0, -EPERM if the platform cannot create tables, -EINVAL if it
  * rejects the geometry, -ENOMEM if over RLIMIT_MEMLOCK or out of memory,
@@ -117,7 +117,7 @@ long tce_window_create(struct mm_struct *mm,
 
 	win->tbl = tbl;
 	win->held = NULL;
-	if (prereg || !tce_table_hv(tbl))
+	if (prereg)
 		return 0;
 
 	win->held = kvcalloc(tbl->it_size, sizeof(*win->held),
@@ -195,7 +195,7 @@ static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 }
 
 /*
- * Entry @k of @win's held array is cleared and held its page's pin: pass
+ * Entry @k of @win's held array is cleared and held the pin of @page: pass
  * the pin on to the first follower that maps the same page (see the top of
  * this file), or release it.
  */
@@ -204,7 +204,7 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
 {
 	unsigned long last = min(k + (PAGE_SIZE >> win->tbl->it_page_shift),
 				 win->tbl->it_size);
-	u64 pfn = win->held[k] >> PAGE_SHIFT, *held = win->held;
+	u64 pfn = page_to_pfn(page), *held = win->held;
 
 	for (k++; k < last; k++) {
 		if (held[k] && !(held[k] & TCE_HELD_PIN) &&
@@ -217,7 +217,26 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
 }
 
 /*
- * Runs: clear [entry, entry + pages) of a window with a held array. Each
+ * v1, exchange: entry @x of @win held @hpa and is cleared. Release the
+ * page's pin if the entry held it. An entry the held array does not know
+ * (not written by this backend) held a pin of its own.
+ */
+static void tce_release_pinned(struct tce_window *win, unsigned long x,
+			       unsigned long hpa)
+{
+	struct page *page = pfn_to_page(hpa >> PAGE_SHIFT);
+	u64 held = win->held[x];
+
+	win->held[x] = 0;
+	if (!held)
+		unpin_user_page(page);
+	else if (held & TCE_HELD_PIN)
+		tce_pass_pin(win, x, page);
+}
+
+/*
+ * Runs: clear [entry, entry + pages) of a v1 window on a hypervisor table
+ * (see tce_table_hv()), from its held array. Each
  * batch that holds anything is cleared with one clear() call (and
  * invalidated, if the table needs it), and only then are its pages
  * released: the device can no longer reach them. A page the device could
@@ -279,7 +298,7 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 	unsigned long first = entry, last = entry + pages, released = 0;
 	struct iommu_table *tbl = win->tbl;
 
-	if (win->held)
+	if (!prereg && tce_table_hv(tbl))
 		return tce_clear_held(win, entry, pages);
 
 	for (; entry < last; entry++) {
@@ -303,7 +322,7 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 		if (prereg)
 			tce_release_prereg(mm, tbl, entry);
 		else
-			unpin_user_page(pfn_to_page(hpa >> PAGE_SHIFT));
+			tce_release_pinned(win, entry - tbl->it_offset, hpa);
 		released++;
 	}
 
@@ -330,8 +349,8 @@ static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
 /*
  * Note what entries [@i, @i + @n) of the request map, from @hpa on: v2 (one
  * entry) its user address in the table's userspace view at @pua, v1 their
- * pages and permissions in the window's held array if it has one, where
- * entry @i holds the pin of its page if @holder.
+ * pages and permissions in the window's held array, where entry @i holds
+ * the pin of its page if @holder.
  */
 static void tce_record(const struct tce_map *m, unsigned long i,
 		       unsigned long n, unsigned long hpa, __be64 *pua,
@@ -346,8 +365,6 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 		*pua = cpu_to_be64(m->ua + (i << shift));
 		return;
 	}
-	if (!m->win->held)
-		return;
 	held = &m->win->held[m->entry + i - tbl->it_offset];
 	for (k = 0; k < n; k++)
 		held[k] = (hpa + (k << shift)) | m->perm;
@@ -488,13 +505,9 @@ static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 }
 
 /*
- * Pin the pages of IOMMU pages [t0, t1) of the request: pages[i - t0] is
- * the page of IOMMU page i. A window that shares pins (it has a held
- * array) takes one pin per system page, with one pin_user_pages_fast()
- * call. Other windows take one pin per IOMMU page, with as few calls as
- * the layout allows: "slot k" of every system page in the range is pinned
- * by one call, so there are PAGE_SIZE / IOMMU page size calls. @batch has
- * room for one call. On failure nothing stays pinned.
+ * Pin the system pages of IOMMU pages [t0, t1) of the request, once each,
+ * with one pin_user_pages_fast() call into @batch: pages[i - t0] is then
+ * the page of IOMMU page i. On failure nothing stays pinned.
  */
 static long tce_pin(const struct tce_map *m, unsigned long t0,
 		    unsigned long t1, struct page **pages, struct page **batch)
@@ -504,64 +517,31 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 	unsigned long ratio = PAGE_SIZE >> shift;
 	unsigned long ua0 = m->ua + (t0 << shift);
 	unsigned long s0 = (ua0 & ~PAGE_MASK) >> shift;
-	unsigned long k, i, n;
+	unsigned long n, i;
 	long got;
 
-	if (m->win->held) {
-		n = (((m->ua + (t1 << shift) - 1) >> PAGE_SHIFT) -
-		     (ua0 >> PAGE_SHIFT)) + 1;
-		got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, batch);
-		if (got != n) {
-			if (got > 0)
-				unpin_user_pages(batch, got);
-			return -EFAULT;
-		}
-		for (i = 0; i < t1 - t0; i++)
-			pages[i] = batch[(s0 + i) / ratio];
-		return 0;
+	n = ((m->ua + (t1 << shift) - 1) >> PAGE_SHIFT) - (ua0 >> PAGE_SHIFT) + 1;
+	got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, batch);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(batch, got);
+		return -EFAULT;
 	}
-
-	for (k = 0; k < ratio; k++) {
-		unsigned long i0 = t0 + (k + ratio - s0) % ratio;
-
-		if (i0 >= t1)
-			continue;
-		n = (t1 - 1 - i0) / ratio + 1;
-		got = pin_user_pages_fast((m->ua + (i0 << shift)) & PAGE_MASK,
-					  n, flags, batch);
-		if (got != n)
-			goto fail;
-		for (i = 0; i < n; i++)
-			pages[i0 - t0 + i * ratio] = batch[i];
-	}
-	return 0;
-
-fail:
-	if (got > 0)
-		unpin_user_pages(batch, got);
-	/* Slots before k were pinned in full */
 	for (i = 0; i < t1 - t0; i++)
-		if ((s0 + i) % ratio < k)
-			unpin_user_page(pages[i]);
-	return -EFAULT;
+		pages[i] = batch[(s0 + i) / ratio];
+	return 0;
 }
 
 /*
  * Release the pins tce_pin() took for IOMMU pages [@from, @t1) of the
- * request, whose TCEs were not written. Shared pins: a page's pin is its
- * first entry's in the chunk, so it is released only if that entry is in
- * the range.
+ * request, whose TCEs were not written. A page's pin is its first entry's
+ * in the chunk, so it is released only if that entry is in the range.
  */
-static void tce_unpin_unused(const struct tce_map *m, struct page **pages,
-			     unsigned long t0, unsigned long from,
-			     unsigned long t1)
+static void tce_unpin_unused(struct page **pages, unsigned long t0,
+			     unsigned long from, unsigned long t1)
 {
 	unsigned long i;
 
-	if (!m->win->held) {
-		unpin_user_pages(&pages[from - t0], t1 - from);
-		return;
-	}
 	for (i = from; i < t1; i++)
 		if (i == t0 || pages[i - t0] != pages[i - t0 - 1])
 			unpin_user_page(pages[i - t0]);
@@ -577,7 +557,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	long ret = 0;
 
 	/* v1 maps only the default window, whose IOMMU pages are 4K */
-	if (WARN_ON_ONCE(shift > PAGE_SHIFT))
+	if (WARN_ON_ONCE(shift > PAGE_SHIFT || !m->win->held))
 		return -EINVAL;
 	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
 	nbatch = min(TCE_PIN_BATCH, chunk);
@@ -613,7 +593,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			ret = tce_run_write(m, &run, done);
 		if (ret) {
 			tce_run_drop(m, &run);
-			tce_unpin_unused(m, pages, t0, *done, t1);
+			tce_unpin_unused(pages, t0, *done, t1);
 			break;
 		}
 		cond_resched();
@@ -702,8 +682,7 @@ long tce_window_map(struct tce_map *m)
 	 * device read access whatever the direction, so a write-only
 	 * mapping is exchanged entry by entry there too.
 	 */
-	m->runs = m->dir != DMA_FROM_DEVICE &&
-		  (m->prereg ? tce_table_hv(m->win->tbl) : !!m->win->held);
+	m->runs = m->dir != DMA_FROM_DEVICE && tce_table_hv(m->win->tbl);
 	m->perm = iommu_direction_to_tce_perm(m->dir);
 
 	if (m->prereg)

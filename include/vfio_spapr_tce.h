@@ -34,13 +34,13 @@ struct tce_group {
 /**
  * struct tce_window - one DMA window a container owns
  * @tbl: the window's table, one reference held; NULL if there is no window
- * @held: v1 windows on tables written through the hypervisor (no tce_kill
- *	op, see tce_table_hv()): per entry, what this backend wrote there,
- *	the host physical address ORed with its TCE_PCI_READ/TCE_PCI_WRITE
- *	bits and TCE_HELD_PIN, 0 if empty. Lets map and unmap write and
- *	clear runs of entries without reading each one back, and the
- *	entries of one system page share a pin (see iommu_tce.c). NULL for
- *	other windows.
+ * @held: v1 windows: per entry, what this backend wrote there, the host
+ *	physical address ORed with its TCE_PCI_READ/TCE_PCI_WRITE bits and
+ *	TCE_HELD_PIN, 0 if empty. The entries of one system page share a
+ *	pin through it, and on tables written through the hypervisor (see
+ *	tce_table_hv()) map and unmap write and clear runs of entries
+ *	without reading each one back (see iommu_tce.c). NULL for v2
+ *	windows.
  *
  * Protected by &tce_container.lock, like the table's entries: only this
  * backend writes a v1 window (KVM's in-kernel TCE handlers take only

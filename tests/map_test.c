@@ -59,21 +59,13 @@ static void map_env_init(struct kunit *test, struct map_env *e,
 	map_env_init_hv(test, e, size, tce32, fake_tce_param_hv(test));
 }
 
-/* What one pin adds to the refcount of this page */
+/*
+ * What one pin adds to the refcount of this page. One call takes one pin
+ * per system page, which the TCEs of that page share.
+ */
 static int pin_unit(struct page *page)
 {
 	return folio_test_large(page_folio(page)) ? 1 : GUP_PIN_COUNTING_BIAS;
-}
-
-/*
- * What one call mapping @tces IOMMU pages of @page adds to its refcount:
- * a pin per TCE, or one shared by them where the window has a held array
- * (hv tables)
- */
-static int span_pins(const struct map_env *e, struct page *page,
-		     unsigned long tces)
-{
-	return (e->fg->hv ? 1 : tces) * pin_unit(page);
 }
 
 /* Each TCE maps its own IOMMU page of the user buffer, which stays pinned */
@@ -115,9 +107,8 @@ static void map_writes_tces_and_pins(struct kunit *test)
 	}
 	for (i = 0; i < 4; i++) {
 		page = fake_tce_page_of(test, e.ua + i * PAGE_SIZE, &ref);
-		KUNIT_EXPECT_EQ_MSG(test,
-				    base[i] + span_pins(&e, page, TCES_PER_PAGE),
-				    ref, "page %lu pinned", i);
+		KUNIT_EXPECT_EQ_MSG(test, base[i] + pin_unit(page), ref,
+				    "page %lu pinned once", i);
 	}
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, n * TCE_SZ));
@@ -162,12 +153,11 @@ static void map_unaligned_start(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
 				    fake_tce_get(e.tbl, i), "TCE %lu", i);
 	}
-	/* The first page holds TCES_PER_PAGE - 5 TCEs, the last 8 */
+	/* The first page holds TCES_PER_PAGE - 5 TCEs, the last 8: one pin */
 	page = fake_tce_page_of(test, e.ua, &ref);
-	KUNIT_EXPECT_EQ(test,
-			base[0] + span_pins(&e, page, TCES_PER_PAGE - 5), ref);
+	KUNIT_EXPECT_EQ(test, base[0] + pin_unit(page), ref);
 	page = fake_tce_page_of(test, e.ua + 2 * PAGE_SIZE, &ref);
-	KUNIT_EXPECT_EQ(test, base[2] + span_pins(&e, page, 8), ref);
+	KUNIT_EXPECT_EQ(test, base[2] + pin_unit(page), ref);
 	fake_tce_page_of(test, e.ua + 3 * PAGE_SIZE, &ref);
 	KUNIT_EXPECT_EQ(test, base[3], ref);
 
