@@ -30,15 +30,14 @@ fi
 kdir=$("$top/scripts/kernel.sh" "$profile")
 out=$top/build/bench
 moddir=$out/module-$profile
+# From scratch: a stale object built for another configuration (the test
+# kernel's, with KUnit) once linked in and left the module unloadable
+rm -rf "$moddir"
 mkdir -p "$moddir"
 
 # Our module, built for the bench kernel in a copy of the sources
 rsync -a --delete --include='/Kbuild' --include='/*.c' --include='/include/***' \
 	--exclude='*' "$top/" "$moddir/"
-# From clean: a stale object built for another configuration (the test
-# kernel's, with KUnit) once linked in and left the module unloadable
-make -s -C "$kdir" M="$moddir" ARCH=powerpc \
-	CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_VFIO_SPAPR_TCE=m clean
 make -s -C "$kdir" M="$moddir" ARCH=powerpc \
 	CROSS_COMPILE=powerpc64le-linux-gnu- CONFIG_VFIO_SPAPR_TCE=m modules
 
