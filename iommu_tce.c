@@ -217,14 +217,13 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
 }
 
 /*
- * v1, exchange: entry @x of @win held @hpa and is cleared. Release the
- * page's pin if the entry held it. An entry the held array does not know
- * (not written by this backend) held a pin of its own.
+ * v1: entry @x of @win held @page and is cleared. Forget it, and release
+ * the page's pin if the entry held it. An entry the held array does not
+ * know (not written by this backend) held a pin of its own.
  */
 static void tce_release_pinned(struct tce_window *win, unsigned long x,
-			       unsigned long hpa)
+			       struct page *page)
 {
-	struct page *page = pfn_to_page(hpa >> PAGE_SHIFT);
 	u64 held = win->held[x];
 
 	win->held[x] = 0;
@@ -236,9 +235,8 @@ static void tce_release_pinned(struct tce_window *win, unsigned long x,
 
 /*
  * Runs: clear [entry, entry + pages) of a v1 window on a hypervisor table
- * (see tce_table_hv()), from its held array. Each
- * batch that holds anything is cleared with one clear() call (and
- * invalidated, if the table needs it), and only then are its pages
+ * (see tce_table_hv()), from its held array. Each batch that holds
+ * anything is cleared with one clear() call, and only then are its pages
  * released: the device can no longer reach them. A page the device could
  * write is marked dirty, as the exchange does.
  */
@@ -264,9 +262,7 @@ static unsigned long tce_clear_held(struct tce_window *win,
 			page = pfn_to_page(held[k] >> PAGE_SHIFT);
 			if (held[k] & TCE_PCI_WRITE)
 				SetPageDirty(page);
-			if (held[k] & TCE_HELD_PIN)
-				tce_pass_pin(win, x + k, page);
-			held[k] = 0;
+			tce_release_pinned(win, x + k, page);
 			released++;
 		}
 		cond_resched();
@@ -322,7 +318,8 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 		if (prereg)
 			tce_release_prereg(mm, tbl, entry);
 		else
-			tce_release_pinned(win, entry - tbl->it_offset, hpa);
+			tce_release_pinned(win, entry - tbl->it_offset,
+					   pfn_to_page(hpa >> PAGE_SHIFT));
 		released++;
 	}
 
@@ -505,84 +502,76 @@ static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
 }
 
 /*
- * Pin the system pages of IOMMU pages [t0, t1) of the request, once each,
- * with one pin_user_pages_fast() call into @batch: pages[i - t0] is then
- * the page of IOMMU page i. On failure nothing stays pinned.
+ * Index of the system page of IOMMU page @i of the request, counted from
+ * that of IOMMU page @t0
  */
-static long tce_pin(const struct tce_map *m, unsigned long t0,
-		    unsigned long t1, struct page **pages, struct page **batch)
+static unsigned long tce_page_index(const struct tce_map *m,
+				    unsigned long t0, unsigned long i)
 {
 	unsigned int shift = m->win->tbl->it_page_shift;
-	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
-	unsigned long ratio = PAGE_SIZE >> shift;
-	unsigned long ua0 = m->ua + (t0 << shift);
-	unsigned long s0 = (ua0 & ~PAGE_MASK) >> shift;
-	unsigned long n, i;
-	long got;
 
-	n = ((m->ua + (t1 << shift) - 1) >> PAGE_SHIFT) - (ua0 >> PAGE_SHIFT) + 1;
-	got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, batch);
-	if (got != n) {
-		if (got > 0)
-			unpin_user_pages(batch, got);
-		return -EFAULT;
-	}
-	for (i = 0; i < t1 - t0; i++)
-		pages[i] = batch[(s0 + i) / ratio];
-	return 0;
+	return ((m->ua + (i << shift)) >> PAGE_SHIFT) -
+	       ((m->ua + (t0 << shift)) >> PAGE_SHIFT);
 }
 
 /*
- * Release the pins tce_pin() took for IOMMU pages [@from, @t1) of the
- * request, whose TCEs were not written. A page's pin is its first entry's
- * in the chunk, so it is released only if that entry is in the range.
+ * Pin the system pages of IOMMU pages [t0, t1) of the request, once each,
+ * in order into @pages, with one pin_user_pages_fast() call.
+ *
+ * Return: how many, or -EFAULT with nothing left pinned.
  */
-static void tce_unpin_unused(struct page **pages, unsigned long t0,
-			     unsigned long from, unsigned long t1)
+static long tce_pin(const struct tce_map *m, unsigned long t0,
+		    unsigned long t1, struct page **pages)
 {
-	unsigned long i;
+	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
+	unsigned long ua0 = m->ua + (t0 << m->win->tbl->it_page_shift);
+	long n = tce_page_index(m, t0, t1 - 1) + 1, got;
 
-	for (i = from; i < t1; i++)
-		if (i == t0 || pages[i - t0] != pages[i - t0 - 1])
-			unpin_user_page(pages[i - t0]);
+	got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, pages);
+	if (got == n)
+		return n;
+	if (got > 0)
+		unpin_user_pages(pages, got);
+	return -EFAULT;
 }
 
 /* v1: pin in batches, then write the TCEs of each batch */
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
-	struct page *small[2 * TCE_SMALL_MAP + 1], **pages, **batch;
+	struct page *small[TCE_SMALL_MAP + 1], **pages;
 	unsigned int shift = m->win->tbl->it_page_shift;
-	unsigned long chunk, nbatch, t0, t1, i, n, hpa;
+	unsigned long chunk, t0, t1, i, n, p, hpa;
 	struct tce_run run = {};
-	long ret = 0;
+	long npages, ret = 0;
 
 	/* v1 maps only the default window, whose IOMMU pages are 4K */
 	if (WARN_ON_ONCE(shift > PAGE_SHIFT || !m->win->held))
 		return -EINVAL;
 	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
-	nbatch = min(TCE_PIN_BATCH, chunk);
 
 	/*
-	 * The pages of a chunk, then one pin call's batch: on the stack for
-	 * the small calls QEMU makes per guest H_PUT_TCE, else allocated.
+	 * The system pages of a chunk, one more than it fills at most: on
+	 * the stack for the small calls QEMU makes per guest H_PUT_TCE, else
+	 * allocated.
 	 */
 	if (chunk <= TCE_SMALL_MAP)
 		pages = small;
 	else
-		pages = kvmalloc_array(chunk + nbatch + 1, sizeof(*pages),
-				       GFP_KERNEL);
+		pages = kvmalloc_array(min(chunk, TCE_PIN_BATCH) + 1,
+				       sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	batch = pages + chunk;
 
 	for (t0 = 0; t0 < m->pages; t0 = t1) {
 		t1 = min(t0 + chunk, m->pages);
-		ret = tce_pin(m, t0, t1, pages, batch);
-		if (ret)
+		npages = tce_pin(m, t0, t1, pages);
+		if (npages < 0) {
+			ret = npages;
 			break;
+		}
 		/* One step per system page: its IOMMU pages are contiguous */
-		for (i = t0; i < t1 && !ret; i += n) {
-			hpa = tce_hpa(m, i, pages[i - t0]);
+		for (i = t0, p = 0; i < t1 && !ret; i += n, p++) {
+			hpa = tce_hpa(m, i, pages[p]);
 			n = min(t1 - i, (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift);
 			if (!tce_page_fits(m->mm, hpa, shift))
 				ret = -EPERM;
@@ -593,7 +582,12 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			ret = tce_run_write(m, &run, done);
 		if (ret) {
 			tce_run_drop(m, &run);
-			tce_unpin_unused(pages, t0, *done, t1);
+			/*
+			 * A page's pin is its first entry's in the chunk: keep
+			 * those of the pages whose first entry was written
+			 */
+			p = *done > t0 ? tce_page_index(m, t0, *done - 1) + 1 : 0;
+			unpin_user_pages(&pages[p], npages - p);
 			break;
 		}
 		cond_resched();
@@ -660,8 +654,9 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  *	Its @runs and @perm are filled in here.
  *
  * v1 (@m->prereg false) pins the user pages, in batches; v2 translates
- * through the mm's pre-registered memory. Each IOMMU page gets one TCE that
- * holds one pin (v1) or one mapping count of its region (v2). An entry
+ * through the mm's pre-registered memory. Each IOMMU page gets one TCE; the
+ * TCEs of one system page share one pin of it (v1), or each holds one
+ * mapping count of its region (v2). An entry
  * that is already live is left as it was and fails the call. The range is
  * invalidated once; on tables written through the hypervisor, physically
  * contiguous entries are written as runs. On failure every entry this call
