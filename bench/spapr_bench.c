@@ -53,10 +53,16 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Is @what the case being profiled? */
+static int profiling(const char *what)
+{
+	return profiled && !strcmp(what, profiled);
+}
+
 /* Open or close a profile window around the case being profiled */
 static void mark(const char *what)
 {
-	if (profiled && !strcmp(what, profiled))
+	if (profiling(what))
 		__asm__ __volatile__("or 27,27,27" ::: "memory");
 }
 
@@ -65,7 +71,7 @@ static void report(const char *what, unsigned long mb, unsigned long tces,
 {
 	printf("BENCH %s %s %s %lu %lu %.6f %s\n", tag, ver, what, mb, tces,
 	       secs, ok ? "ok" : "BAD");
-	if (profiled && !strcmp(what, profiled))
+	if (profiling(what))
 		printf("PROFILED %s %s %s %lu %lu\n", tag, ver, what, mb, tces);
 	fflush(stdout);
 }

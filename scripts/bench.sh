@@ -49,17 +49,9 @@ machines=${BENCH_MACHINES:-pseries powernv9}
 if [ -n "${BENCH_PROFILE:-}" ]; then
 	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden \
 		-o "$out/insn_profile.so" "$top/bench/insn_profile.c"
+	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
 	export BENCH_ICOUNT=1 BENCH_ROUNDS=1
 	export BENCH_PLUGIN="$out/insn_profile.so,out=$out/profile-windows.txt"
-	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
-		"$top/scripts/guest.sh" bench pseries
-	log=$top/build/logs/bench-pseries.log
-	"$top/scripts/console_check.sh" "$log"
-	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
-	python3 "$top/scripts/profile_report.py" "$log" \
-		"$out/profile-windows.txt" "$out/vmlinux.nm" |
-		tee "$out/profile-$BENCH_PROFILE$suffix.md"
-	exit 0
 fi
 if [ -n "${BENCH_ICOUNT:-}" ]; then
 	clock="TCG -icount shift=0, guest instructions"
@@ -67,12 +59,19 @@ if [ -n "${BENCH_ICOUNT:-}" ]; then
 	# QEMU 7.2's powernv9 (skiboot) dies under -icount
 	machines=${BENCH_MACHINES:-pseries}
 fi
+[ -z "${BENCH_PROFILE:-}" ] || machines=pseries
 for machine in $machines; do
 	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
 		"$top/scripts/guest.sh" bench "$machine"
 	log=$top/build/logs/bench-$machine.log
-	cp "$log" "$out/bench-$machine$suffix.log"
 	"$top/scripts/console_check.sh" "$log"
+	if [ -n "${BENCH_PROFILE:-}" ]; then
+		python3 "$top/scripts/profile_report.py" "$log" \
+			"$out/profile-windows.txt" "$out/vmlinux.nm" |
+			tee "$out/profile-$BENCH_PROFILE${suffix%-icount}.md"
+		continue
+	fi
+	cp "$log" "$out/bench-$machine$suffix.log"
 	python3 "$top/scripts/bench_report.py" "$log" \
 		"$out/bench-$machine$suffix.csv" \
 		"$machine, $pages system pages, $qemu_ver, $clock, $(date -u +%Y-%m-%d)" |
