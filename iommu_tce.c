@@ -329,21 +329,6 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 }
 
 /*
- * Is the memory at @hpa at least one IOMMU page big? Otherwise the device
- * could reach past what userspace mapped.
- */
-static bool tce_page_fits(struct mm_struct *mm, unsigned long hpa,
-			  unsigned int shift)
-{
-	unsigned long size = 0;
-
-	if (mm_iommu_is_devmem(mm, hpa, shift, &size))
-		return size == (1UL << shift);
-
-	return page_shift(compound_head(pfn_to_page(hpa >> PAGE_SHIFT))) >= shift;
-}
-
-/*
  * Note what entries [@i, @i + @n) of the request map, from @hpa on: v2 (one
  * entry) its user address in the table's userspace view at @pua, v1 their
  * pages and permissions in the window's held array, where entry @i holds
@@ -445,6 +430,15 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 	}
 }
 
+/* Is one of the @n entries from @held in use? (Mostly one to sixteen) */
+static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
+{
+	while (n--)
+		if (held[n])
+			return true;
+	return false;
+}
+
 /*
  * Map entries [@i, @i + @n) of the request to the physically contiguous
  * memory at @hpa: v1 the IOMMU pages of one system page, the first of
@@ -477,8 +471,7 @@ static __always_inline long tce_add(const struct tce_map *m,
 
 	/* What this backend recorded is what the entries hold */
 	if (m->prereg ? !!*pua :
-	    !!memchr_inv(&m->win->held[m->entry + i - tbl->it_offset], 0,
-			 n * sizeof(*m->win->held)))
+	    tce_held_busy(&m->win->held[m->entry + i - tbl->it_offset], n))
 		return -EBUSY;
 	if (i != run->i + run->n || hpa != run->hpa + (run->n << shift)) {
 		ret = tce_run_write(m, run, done);
@@ -544,7 +537,12 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	struct tce_run run = {};
 	long npages, ret = 0;
 
-	/* v1 maps only the default window, whose IOMMU pages are 4K */
+	/*
+	 * v1 maps only the default window, whose IOMMU pages are 4K: never
+	 * bigger than a system page, so each lies inside the page pinned
+	 * for it and needs no size check (pinned pages are never device
+	 * memory).
+	 */
 	if (WARN_ON_ONCE(shift > PAGE_SHIFT || !m->win->held))
 		return -EINVAL;
 	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
@@ -573,10 +571,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		for (i = t0, p = 0; i < t1 && !ret; i += n, p++) {
 			hpa = tce_hpa(m, i, pages[p]);
 			n = min(t1 - i, (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift);
-			if (!tce_page_fits(m->mm, hpa, shift))
-				ret = -EPERM;
-			else
-				ret = tce_add(m, &run, i, n, hpa, NULL, done);
+			ret = tce_add(m, &run, i, n, hpa, NULL, done);
 		}
 		if (!ret)
 			ret = tce_run_write(m, &run, done);
@@ -615,7 +610,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		 * mm_iommu_ua_to_hpa() succeeding implies the whole IOMMU page
 		 * is in the region and that the region's pages are at least
 		 * that big (the region's page shift is the smallest of its
-		 * alignment and its pages'), so no tce_page_fits() here.
+		 * alignment and its pages').
 		 */
 		if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
 			mem = mm_iommu_lookup(m->mm, ua, 1UL << shift);
@@ -663,7 +658,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * wrote is cleared and released again.
  *
  * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
- * not pre-registered; -EPERM if a page is smaller than an IOMMU page;
+ * not pre-registered (or its pages smaller than the IOMMU page);
  * -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
  * failed a run; or the platform's error from an exchange.
  */
