@@ -19,6 +19,11 @@
  *
  *   CONTIG <tag> <ver> <size_mb> <mean_run_pages>
  *
+ * Where the guest kernel has transparent huge pages, every size is then
+ * measured again on a buffer of them (madvise(MADV_HUGEPAGE), as QEMU
+ * backs guest RAM): its cases and CONTIG lines are named "<case>/thp" and
+ * "<size_mb>/thp".
+ *
  * With SPAPR_BENCH_PROFILE=<case> (map, map64k, unmap or register) in the
  * environment, every timed operation of that case is bracketed by the
  * no-op "or 27,27,27" that bench/insn_profile.c (a QEMU plugin) takes as
@@ -118,15 +123,123 @@ static int verify(u8 *buf, u64 iova, u64 size, u64 psz)
 	return 1;
 }
 
+/* The PMD size if transparent huge pages can back a buffer, else 0 */
+static u64 thp_size(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+			"r");
+	unsigned long long sz = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &sz) != 1)
+		sz = 0;
+	fclose(f);
+	return sz;
+}
+
+/*
+ * A populated buffer of @size bytes at *@buf: plain pages, or with @thp
+ * huge pages of that size (aligned to it, madvised, then touched). The
+ * mapping to munmap() is at *@raw, *@rawsz long.
+ */
+static int buffer(u64 size, u64 thp, u8 **buf, void **raw, u64 *rawsz)
+{
+	u64 psz = sysconf(_SC_PAGESIZE), off;
+	u8 *p;
+
+	*rawsz = size + thp;
+	p = mmap(NULL, *rawsz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | (thp ? 0 : MAP_POPULATE), -1, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return -1;
+	}
+	*raw = p;
+	*buf = p;
+	if (!thp)
+		return 0;
+	*buf = (u8 *)(((unsigned long)p + thp - 1) & ~(unsigned long)(thp - 1));
+	if (madvise(*buf, size, MADV_HUGEPAGE)) {
+		perror("madvise");
+		return -1;
+	}
+	for (off = 0; off < size; off += psz)
+		(*buf)[off] = 1;
+	return 0;
+}
+
+/*
+ * Time each case over @size bytes of a buffer (@thp: of huge pages that
+ * big) mapped at @iova in container @c; @psz: system page size, @shift: the
+ * window's IOMMU page shift. Returns 2 if no buffer could be had.
+ */
+static int bench_size(int c, int v2, u64 size, u64 thp, u64 iova, u64 psz,
+		      unsigned long shift)
+{
+	const char *sfx = thp ? "/thp" : "";
+	unsigned long mb = size >> 20;
+	char what[32];
+	u64 rawsz, off;
+	void *raw;
+	double t;
+	u8 *buf;
+	int ok;
+
+	if (buffer(size, thp, &buf, &raw, &rawsz))
+		return 2;
+	printf("CONTIG %s %s %lu%s %.1f\n", tag, ver, mb, sfx,
+	       contig(buf, size, psz));
+
+	if (v2) {
+		snprintf(what, sizeof(what), "register%s", sfx);
+		t = now();
+		mark(what);
+		ok = !prereg(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf, size);
+		mark(what);
+		report(what, mb, size / psz, now() - t, ok);
+	}
+
+	snprintf(what, sizeof(what), "map%s", sfx);
+	t = now();
+	mark(what);
+	ok = !dma_map(c, buf, iova, size);
+	mark(what);
+	t = now() - t;
+	report(what, mb, size >> shift, t, ok && verify(buf, iova, size, psz));
+
+	snprintf(what, sizeof(what), "unmap%s", sfx);
+	t = now();
+	mark(what);
+	ok = !dma_unmap(c, iova, size);
+	mark(what);
+	t = now() - t;
+	/* Unmapped: the device must no longer reach the buffer */
+	report(what, mb, size >> shift, t, ok && !verify(buf, iova, size, psz));
+
+	snprintf(what, sizeof(what), "map64k%s", sfx);
+	t = now();
+	mark(what);
+	for (off = 0, ok = 1; ok && off < size; off += 64 << 10)
+		ok = !dma_map(c, buf + off, iova + off, 64 << 10);
+	mark(what);
+	t = now() - t;
+	report(what, mb, size >> shift, t, ok && verify(buf, iova, size, psz));
+	dma_unmap(c, iova, size);
+
+	if (v2)
+		prereg(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, buf, size);
+	munmap(raw, rawsz);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
-	u64 psz = sysconf(_SC_PAGESIZE), win_start, win_size, size, off;
+	u64 psz = sysconf(_SC_PAGESIZE), win_start, win_size, size, thp;
 	unsigned long mb, shift;
 	char path[PATH_MAX];
-	int v2, c, g, d, i, ok;
-	double t;
-	u8 *buf;
+	int v2, c, g, d, i;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: %s v1|v2 BDF TAG SIZE_MB...\n", argv[0]);
@@ -182,60 +295,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	thp = thp_size();
 	for (i = 4; i < argc; i++) {
 		mb = strtoul(argv[i], NULL, 0);
 		size = (u64)mb << 20;
 		if (!mb || size > win_size)
 			size = win_size;
-		mb = size >> 20;
-		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (buf == MAP_FAILED) {
-			perror("mmap");
+		if (bench_size(c, v2, size, 0, win_start, psz, shift) ||
+		    (thp && bench_size(c, v2, size, thp, win_start, psz, shift)))
 			return 2;
-		}
-		printf("CONTIG %s %s %lu %.1f\n", tag, ver, mb,
-		       contig(buf, size, psz));
-
-		if (v2) {
-			t = now();
-			mark("register");
-			ok = !prereg(c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, buf,
-				     size);
-			mark("register");
-			report("register", mb, size / psz, now() - t, ok);
-		}
-
-		t = now();
-		mark("map");
-		ok = !dma_map(c, buf, win_start, size);
-		mark("map");
-		t = now() - t;
-		report("map", mb, size >> shift, t,
-		       ok && verify(buf, win_start, size, psz));
-
-		t = now();
-		mark("unmap");
-		ok = !dma_unmap(c, win_start, size);
-		mark("unmap");
-		t = now() - t;
-		/* Unmapped: the device must no longer reach the buffer */
-		report("unmap", mb, size >> shift, t,
-		       ok && !verify(buf, win_start, size, psz));
-
-		t = now();
-		mark("map64k");
-		for (off = 0, ok = 1; ok && off < size; off += 64 << 10)
-			ok = !dma_map(c, buf + off, win_start + off, 64 << 10);
-		mark("map64k");
-		t = now() - t;
-		report("map64k", mb, size >> shift, t,
-		       ok && verify(buf, win_start, size, psz));
-		dma_unmap(c, win_start, size);
-
-		if (v2)
-			prereg(c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, buf, size);
-		munmap(buf, size);
 	}
 	close(d);
 	close(g);

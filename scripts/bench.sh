@@ -12,11 +12,12 @@
 # build/bench/bench-<machine>[-4k][-icount].csv, .md and .log, and prints
 # the tables.
 #
-# BENCH_PROFILE=<case> (map, map64k, unmap or register) profiles that case
-# instead: one round on pseries under -icount, with bench/insn_profile.c
+# BENCH_PROFILE=<case> (map, map64k, unmap or register; map/thp etc. for
+# the buffers of transparent huge pages of a BENCH_PAGES=4k guest) profiles
+# that case instead: one round on pseries under -icount, with bench/insn_profile.c
 # (a QEMU plugin) counting the guest instructions of each timed call, and
 # prints where they go, per TCE and function, ours next to upstream's
-# (build/bench/profile-<case>[-4k].md).
+# (build/bench/profile-<case>[-4k].md, "/" in <case> written "-").
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +69,7 @@ for machine in $machines; do
 	if [ -n "${BENCH_PROFILE:-}" ]; then
 		python3 "$top/scripts/profile_report.py" "$log" \
 			"$out/profile-windows.txt" "$out/vmlinux.nm" |
-			tee "$out/profile-$BENCH_PROFILE${suffix%-icount}.md"
+			tee "$out/profile-${BENCH_PROFILE//\//-}${suffix%-icount}.md"
 		continue
 	fi
 	cp "$log" "$out/bench-$machine$suffix.log"

@@ -6,7 +6,8 @@ medians, and how physically contiguous the buffers were (median of the
 mean run length in system pages, ours/upstream's buffers: contiguous runs
 are what a multi-TCE call can map at once). Writes a CSV and prints a
 Markdown table; exits 1 if a timed mapping failed its check through the
-device (a fast no-op must not win).
+device (a fast no-op must not win). Cases named "<case>/thp" ran on a
+buffer of transparent huge pages (CONTIG sizes "<size>/thp").
 """
 import collections
 import statistics
@@ -14,6 +15,11 @@ import sys
 
 GOALS = {("v1", "map"): 3.0, ("v2", "map"): 1.5, ("v1", "map64k"): 3.0,
          ("v2", "map64k"): 1.5}
+
+
+def base(case):
+    """The case without its buffer's suffix: map/thp is a map."""
+    return case.split("/")[0]
 
 
 def main():
@@ -24,7 +30,7 @@ def main():
     for raw in open(log, errors="replace"):
         p = raw.split()
         if len(p) == 5 and p[0] == "CONTIG":
-            contig[(p[1], p[2], int(p[3]))].append(float(p[4]))
+            contig[(p[1], p[2], p[3])].append(float(p[4]))
             continue
         if len(p) != 8 or p[0] != "BENCH":
             continue
@@ -35,8 +41,9 @@ def main():
         runs[(tag,) + key].append(int(pages) / max(float(secs), 1e-9))
 
     keys = sorted({k[1:] for k in runs},
-                  key=lambda k: (k[0], ["register", "map", "map64k",
-                                        "unmap"].index(k[1]), k[2]))
+                  key=lambda k: (k[0], "/thp" in k[1],
+                                 ["register", "map", "map64k",
+                                  "unmap"].index(base(k[1])), k[2]))
     rows = []
     with open(csv_path, "w") as f:
         f.write("version,case,size_mib,rounds,ours_median,ours_min,ours_max,"
@@ -48,15 +55,16 @@ def main():
                 continue
             om, um = statistics.median(o), statistics.median(u)
             ratio = om / um
-            co, cu = (contig.get((t, k[0], k[2]))
+            size = str(k[2]) + k[1][len(base(k[1])):]
+            co, cu = (contig.get((t, k[0], size))
                       for t in ("ours", "upstream"))
             cont = "-" if not co or not cu else (
                 f"{statistics.median(co):.1f} / {statistics.median(cu):.1f}")
             f.write(f"{k[0]},{k[1]},{k[2]},{len(o)},{om:.0f},{min(o):.0f},"
                     f"{max(o):.0f},{um:.0f},{min(u):.0f},{max(u):.0f},"
                     f"{ratio:.2f},{cont.replace(' / ', ',') if co and cu else ','}\n")
-            goal = GOALS.get((k[0], k[1]), 1.0)
-            if k[1] in ("map", "map64k") and k[2] < 64:
+            goal = GOALS.get((k[0], base(k[1])), 1.0)
+            if base(k[1]) in ("map", "map64k") and k[2] < 64:
                 goal = None
             rows.append((k, om, min(o), max(o), um, min(u), max(u), ratio,
                          goal, cont))
