@@ -19,9 +19,10 @@ while [ "$r" -le "$rounds" ]; do
 		tag=${pair%%:*}
 		mod=${pair#*:}
 		insmod "/modules/$mod.ko"
+		# Every module's, the VFIO core's too
 		[ -f /bench-profile ] &&
-			grep -E '^[0-9a-f]+ [tT] ' /proc/kallsyms |
-			grep -F "[$mod]" | sed 's/^/KSYM /'
+			grep -E '^[0-9a-f]+ [tT] .*\[' /proc/kallsyms |
+			sed 's/^/KSYM /'
 		for ver in v1 v2; do
 			echo "BENCH-ROUND $r $tag $ver"
 			spapr_bench "$ver" "$bdf" "$tag" $sizes

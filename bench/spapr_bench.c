@@ -24,7 +24,8 @@
  * backs guest RAM): its cases and CONTIG lines are named "<case>/thp" and
  * "<size_mb>/thp".
  *
- * With SPAPR_BENCH_PROFILE=<case> (map, map64k, unmap or register) in the
+ * With SPAPR_BENCH_PROFILE=<case> (map, map64k, unmap, register, one of
+ * them with "/thp", or "all") in the
  * environment, every timed operation of that case is bracketed by the
  * no-op "or 27,27,27" that bench/insn_profile.c (a QEMU plugin) takes as
  * the start and the end of a profile window, and is also reported as
@@ -58,10 +59,10 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Is @what the case being profiled? */
+/* Is @what the case being profiled ("all": every case is)? */
 static int profiling(const char *what)
 {
-	return profiled && !strcmp(what, profiled);
+	return profiled && (!strcmp(profiled, "all") || !strcmp(what, profiled));
 }
 
 /* Open or close a profile window around the case being profiled */

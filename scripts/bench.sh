@@ -13,11 +13,13 @@
 # the tables.
 #
 # BENCH_PROFILE=<case> (map, map64k, unmap or register; map/thp etc. for
-# the buffers of transparent huge pages of a BENCH_PAGES=4k guest) profiles
-# that case instead: one round on pseries under -icount, with bench/insn_profile.c
-# (a QEMU plugin) counting the guest instructions of each timed call, and
-# prints where they go, per TCE and function, ours next to upstream's
-# (build/bench/profile-<case>[-4k].md, "/" in <case> written "-").
+# the buffers of transparent huge pages of a BENCH_PAGES=4k guest; "all"
+# for every case) profiles that case instead: one round (pseries by
+# default, under -icount; powernv9 without), with bench/insn_profile.c (a
+# QEMU plugin) counting the guest instructions of each timed call, and
+# prints where they go, per TCE and function and kind of work, ours next
+# to upstream's, and each case's total
+# (build/bench/profile-<case>[-4k]-<machine>.md, "/" in <case> written "-").
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,23 +55,32 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
 	export BENCH_ICOUNT=1 BENCH_ROUNDS=1
 	export BENCH_PLUGIN="$out/insn_profile.so,out=$out/profile-windows.txt"
+	machines=${BENCH_MACHINES:-pseries}
 fi
 if [ -n "${BENCH_ICOUNT:-}" ]; then
 	clock="TCG -icount shift=0, guest instructions"
 	suffix=$suffix-icount
-	# QEMU 7.2's powernv9 (skiboot) dies under -icount
 	machines=${BENCH_MACHINES:-pseries}
 fi
-[ -z "${BENCH_PROFILE:-}" ] || machines=pseries
 for machine in $machines; do
-	GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} KDIR="$kdir" MODDIR="$moddir" \
+	icount=${BENCH_ICOUNT:-}
+	# QEMU 7.2's powernv9 (skiboot) dies under -icount: a profile (the
+	# plugin counts instructions whatever the clock) is the only
+	# instruction count there
+	if [ "$machine" = powernv9 ] && [ -n "$icount" ]; then
+		[ -n "${BENCH_PROFILE:-}" ] ||
+			{ echo "bench: powernv9 has no -icount" >&2; exit 2; }
+		icount=
+	fi
+	BENCH_ICOUNT=$icount GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800} \
+		KDIR="$kdir" MODDIR="$moddir" \
 		"$top/scripts/guest.sh" bench "$machine"
 	log=$top/build/logs/bench-$machine.log
 	"$top/scripts/console_check.sh" "$log"
 	if [ -n "${BENCH_PROFILE:-}" ]; then
 		python3 "$top/scripts/profile_report.py" "$log" \
 			"$out/profile-windows.txt" "$out/vmlinux.nm" |
-			tee "$out/profile-${BENCH_PROFILE//\//-}${suffix%-icount}.md"
+			tee "$out/profile-${BENCH_PROFILE//\//-}${suffix%-icount}-$machine.md"
 		continue
 	fi
 	cp "$log" "$out/bench-$machine$suffix.log"

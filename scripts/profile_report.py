@@ -8,7 +8,9 @@ CONSOLE_LOG: the bench guest's console (PROFILED and KSYM lines);
 WINDOWS: what bench/insn_profile.c wrote (one window per PROFILED line, in
 the same order); NM_VMLINUX: `nm -n vmlinux` of the guest kernel. Prints,
 per profiled case and size, the instructions per TCE of the functions that
-cost most, ours next to upstream's.
+cost most and by kind of work, ours next to upstream's; then each case's
+total and the ratio upstream/ours (how many times fewer instructions ours
+needs: the ratio of pages/s on an instruction clock).
 """
 import bisect
 import re
@@ -44,19 +46,21 @@ def kernel_symbols(path):
 
 
 def read_console(path):
-    """PROFILED records, each with the module symbols loaded at the time."""
-    records, mod_syms, mod = [], [], None
+    """PROFILED records, each with the module symbols loaded at the time
+    (the last block of KSYM lines before it)."""
+    records, mod_syms, in_block = [], [], False
     ksym = re.compile(r"KSYM ([0-9a-f]+) [tT] (\S+)\s+\[(\S+)\]")
     prof = re.compile(r"PROFILED (\S+) (\S+) (\S+) (\d+) (\d+)")
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             m = ksym.search(line)
             if m:
-                if m.group(3) != mod:
-                    mod, mod_syms = m.group(3), []
+                if not in_block:
+                    mod_syms, in_block = [], True
                 mod_syms.append((int(m.group(1), 16),
-                                 f"{m.group(2)} [{mod}]"))
+                                 f"{m.group(2)} [{m.group(3)}]"))
                 continue
+            in_block = False
             m = prof.search(line)
             if m:
                 tag, ver, case, mb, tces = m.groups()
@@ -64,6 +68,34 @@ def read_console(path):
                                 "mb": int(mb), "tces": int(tces),
                                 "mod_syms": list(mod_syms)})
     return records
+
+
+# Where each function's instructions go, for the breakdown: the first
+# pattern that matches its name
+CATEGORIES = [
+    ("this backend", r"\[vfio_spapr_tce\]|\[vfio_iommu_spapr_tce\]|"
+     r"^mutex_|^iommu_direction_to_tce_perm|^iommu_tce_direction|"
+     r"^iommu_tce_check_"),
+    ("VFIO core", r"\[vfio\]"),
+    ("pinning (GUP)", r"gup|pin_user_pages|try_grab|node_page_state|"
+     r"^__pte_offset_map|^folio_|^__folio_"),
+    ("pre-registered memory (mm_iommu)", r"^mm_iommu_"),
+    ("TCE writes and clears (platform)", r"^tce_build|^tce_free|"
+     r"^tce_exchange|^tce_get|^plpar_|^iommu_tce_xchg|^tce_useraddr|"
+     r"^pnv_|^_raw_spin_|^iommu_flush_tce"),
+    ("invalidation", r"^iommu_tce_kill|tce_kill|invalidate"),
+    ("syscall, copy of the argument", r"system_call|^sys_ioctl|"
+     r"^interrupt_exit|^syscall_exit|^fdget|^start_virt_vectors|"
+     r"^check_return_regs_valid|uaccess|copy_from_user|copy_tofrom_user|"
+     r"^\[user space\]"),
+]
+
+
+def category(name):
+    for cat, pattern in CATEGORIES:
+        if re.search(pattern, name):
+            return cat
+    return "other"
 
 
 def read_windows(path):
@@ -101,6 +133,7 @@ def main():
             per_fn[syms.name(addr)] += insns / rec["tces"]
         cases[(rec["ver"], rec["case"], rec["mb"])][rec["tag"]] = per_fn
 
+    totals = []
     for (ver, case, mb), tags in cases.items():
         ours, up = tags.get("ours", {}), tags.get("upstream", {})
         print(f"### {ver} {case} {mb} MiB: guest instructions per TCE")
@@ -117,6 +150,24 @@ def main():
         print(f"| **total** | **{sum(ours.values()):.1f}** | "
               f"**{sum(up.values()):.1f}** |")
         print()
+        print(f"#### {ver} {case} {mb} MiB: by kind of work")
+        print()
+        print("| work | ours | upstream |")
+        print("|---|---|---|")
+        for cat in [c for c, _ in CATEGORIES] + ["other"]:
+            o = sum(v for n, v in ours.items() if category(n) == cat)
+            u = sum(v for n, v in up.items() if category(n) == cat)
+            print(f"| {cat} | {o:.1f} | {u:.1f} |")
+        print()
+        totals.append((ver, case, mb, sum(ours.values()), sum(up.values())))
+
+    print("### Guest instructions per TCE, each case")
+    print()
+    print("| version | case | MiB | ours | upstream | upstream/ours |")
+    print("|---|---|---|---|---|---|")
+    for ver, case, mb, o, u in totals:
+        print(f"| {ver} | {case} | {mb} | {o:.1f} | {u:.1f} | "
+              f"{u / o if o else 0:.2f} |")
 
 
 if __name__ == "__main__":
