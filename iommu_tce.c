@@ -357,6 +357,11 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 /*
  * Exchange: write one TCE. If the entry was live, put the old one back and
  * fail with -EBUSY: a mapping is never replaced behind userspace's back.
+ *
+ * Through the platform's op, not iommu_tce_xchg_no_kill(): all that adds
+ * is marking the old entry's page dirty, for whoever releases it, and
+ * nothing is released here (the old entry, if any, goes back as it was;
+ * the new page has not been reached by the device).
  */
 static long tce_write(const struct tce_map *m, unsigned long entry,
 		      unsigned long hpa)
@@ -365,14 +370,14 @@ static long tce_write(const struct tce_map *m, unsigned long entry,
 	enum dma_data_direction dir = m->dir;
 	long ret;
 
-	ret = iommu_tce_xchg_no_kill(m->mm, tbl, entry, &hpa, &dir);
+	ret = tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir);
 	if (ret)
 		return ret;
 	if (dir == DMA_NONE)
 		return 0;
 
 	/* hpa and dir now hold the old entry: restore it */
-	WARN_ON(iommu_tce_xchg_no_kill(m->mm, tbl, entry, &hpa, &dir));
+	WARN_ON(tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir));
 	iommu_tce_kill(tbl, entry, 1);
 	return -EBUSY;
 }
