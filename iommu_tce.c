@@ -363,8 +363,8 @@ static void tce_record(const struct tce_map *m, unsigned long i,
  * nothing is released here (the old entry, if any, goes back as it was;
  * the new page has not been reached by the device).
  */
-static long tce_write(const struct tce_map *m, unsigned long entry,
-		      unsigned long hpa)
+static __always_inline long tce_write(const struct tce_map *m,
+				      unsigned long entry, unsigned long hpa)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	enum dma_data_direction dir = m->dir;

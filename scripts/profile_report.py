@@ -74,15 +74,14 @@ def read_console(path):
 # pattern that matches its name
 CATEGORIES = [
     ("this backend", r"\[vfio_spapr_tce\]|\[vfio_iommu_spapr_tce\]|"
-     r"^mutex_|^iommu_direction_to_tce_perm|^iommu_tce_direction|"
-     r"^iommu_tce_check_"),
+     r"^mutex_|^iommu_direction_to_tce_perm|^iommu_tce_check_"),
     ("VFIO core", r"\[vfio\]"),
     ("pinning (GUP)", r"gup|pin_user_pages|try_grab|node_page_state|"
      r"^__pte_offset_map|^folio_|^__folio_"),
     ("pre-registered memory (mm_iommu)", r"^mm_iommu_"),
     ("TCE writes and clears (platform)", r"^tce_build|^tce_free|"
      r"^tce_exchange|^tce_get|^plpar_|^iommu_tce_xchg|^tce_useraddr|"
-     r"^pnv_|^_raw_spin_|^iommu_flush_tce"),
+     r"^pnv_|^_raw_spin_|^iommu_flush_tce|^iommu_tce_direction"),
     ("invalidation", r"^iommu_tce_kill|tce_kill|invalidate"),
     ("syscall, copy of the argument", r"system_call|^sys_ioctl|"
      r"^interrupt_exit|^syscall_exit|^fdget|^start_virt_vectors|"
