@@ -141,12 +141,14 @@ static u64 thp_size(void)
 
 /*
  * A populated buffer of @size bytes at *@buf: plain pages, or with @thp
- * huge pages of that size (aligned to it, madvised, then touched). The
- * mapping to munmap() is at *@raw, *@rawsz long.
+ * huge pages of that size (aligned to it, madvised, then touched once per
+ * system page of @psz bytes). The mapping to munmap() is at *@raw, *@rawsz
+ * long.
  */
-static int buffer(u64 size, u64 thp, u8 **buf, void **raw, u64 *rawsz)
+static int buffer(u64 size, u64 thp, u64 psz, u8 **buf, void **raw,
+		  u64 *rawsz)
 {
-	u64 psz = sysconf(_SC_PAGESIZE), off;
+	u64 off;
 	u8 *p;
 
 	*rawsz = size + thp;
@@ -187,7 +189,7 @@ static int bench_size(int c, int v2, u64 size, u64 thp, u64 iova, u64 psz,
 	u8 *buf;
 	int ok;
 
-	if (buffer(size, thp, &buf, &raw, &rawsz))
+	if (buffer(size, thp, psz, &buf, &raw, &rawsz))
 		return 2;
 	printf("CONTIG %s %s %lu%s %.1f\n", tag, ver, mb, sfx,
 	       contig(buf, size, psz));

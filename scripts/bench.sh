@@ -55,7 +55,6 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
 	export BENCH_ICOUNT=1 BENCH_ROUNDS=1
 	export BENCH_PLUGIN="$out/insn_profile.so,out=$out/profile-windows.txt"
-	machines=${BENCH_MACHINES:-pseries}
 fi
 if [ -n "${BENCH_ICOUNT:-}" ]; then
 	clock="TCG -icount shift=0, guest instructions"
