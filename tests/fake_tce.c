@@ -26,6 +26,8 @@
 /* 64-bit windows of the fakes start at 2^59, as on IODA2 */
 #define FAKE_DDW_BASE	BIT_ULL(59)
 #define FAKE_MAX_LEVELS	5
+/* Entries per leaf of a fake table with indirect levels */
+#define FAKE_LEAF	16
 
 /**
  * struct fake_tce_table - an iommu_table whose entries live in an array
@@ -121,10 +123,21 @@ static void fake_tce_kill(struct iommu_table *tbl, unsigned long index,
 	st->kill_pages = pages;
 }
 
+/*
+ * The userspace view. With indirect levels it is kept in leaves of
+ * FAKE_LEAF entries stored in reverse order: as in a real multi-level
+ * table, the last entry of one leaf and the first of the next are not
+ * neighbours in memory.
+ */
 static __be64 *fake_useraddrptr(struct iommu_table *tbl, long index,
 				bool alloc)
 {
-	return &tbl->it_userspace[index - tbl->it_offset];
+	unsigned long i = index - tbl->it_offset;
+
+	if (tbl->it_indirect_levels)
+		i = tbl->it_size - FAKE_LEAF - round_down(i, FAKE_LEAF) +
+		    i % FAKE_LEAF;
+	return &tbl->it_userspace[i];
 }
 
 static void fake_table_free(struct iommu_table *tbl)
@@ -170,7 +183,8 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 	unsigned long entries = window_size >> page_shift;
 	struct fake_tce_table *ft;
 
-	if (!fake_get_table_size(page_shift, window_size, levels))
+	if (!fake_get_table_size(page_shift, window_size, levels) ||
+	    (levels > 1 && entries % FAKE_LEAF))
 		return -EINVAL;
 
 	ft = kzalloc(sizeof(*ft), GFP_KERNEL);
@@ -192,6 +206,10 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 	ft->owner = fg;
 	ft->tbl.it_page_shift = page_shift;
 	ft->tbl.it_size = entries;
+	if (levels > 1) {
+		ft->tbl.it_indirect_levels = levels - 1;
+		ft->tbl.it_level_size = FAKE_LEAF;
+	}
 	ft->tbl.it_offset = (num ? FAKE_DDW_BASE : table_group->tce32_start)
 			    >> page_shift;
 	ft->tbl.it_allocated_size = fake_get_table_size(page_shift,
@@ -372,6 +390,18 @@ enum dma_data_direction fake_tce_dir(struct iommu_table *tbl,
 unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry)
 {
 	return to_fake_table(tbl)->hpa[entry - tbl->it_offset];
+}
+
+/**
+ * fake_tce_user_view() - read one entry of a fake table's userspace view
+ * @tbl: a table made by a fake group
+ * @entry: entry number, including it_offset
+ *
+ * Return: the user address the view holds for the entry, 0 if none.
+ */
+unsigned long fake_tce_user_view(struct iommu_table *tbl, unsigned long entry)
+{
+	return be64_to_cpu(*fake_useraddrptr(tbl, entry, false));
 }
 
 /**

@@ -106,6 +106,7 @@ bool fake_tce_param_hv(struct kunit *test);
 enum dma_data_direction fake_tce_dir(struct iommu_table *tbl,
 				     unsigned long entry);
 unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);
+unsigned long fake_tce_user_view(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_live(struct iommu_table *tbl);
 
 struct tce_container *fake_tce_open(struct kunit *test, unsigned long type);

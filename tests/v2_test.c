@@ -189,7 +189,7 @@ static void map_through_registration(struct kunit *test)
 		page = fake_tce_page_of(test, ua, &ref);
 		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
 				    fake_tce_get(tbl, i), "TCE %lu", i);
-		KUNIT_EXPECT_EQ(test, ua, be64_to_cpu(tbl->it_userspace[i]));
+		KUNIT_EXPECT_EQ(test, ua, fake_tce_user_view(tbl, i));
 	}
 
 	/* Mapped regions stay registered */
@@ -203,7 +203,7 @@ static void map_through_registration(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, size / 2,
 						    size / 2));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
-	KUNIT_EXPECT_EQ(test, 0, be64_to_cpu(tbl->it_userspace[n - 1]));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, n - 1));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG,
 						 e.ua + size / 2, size / 2));
 	KUNIT_EXPECT_EQ(test, e.start + tbl->it_allocated_size / PAGE_SIZE,
@@ -238,7 +238,7 @@ static void map_failures_balance_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EBUSY, ret);
 	KUNIT_EXPECT_EQ(test, old, fake_tce_get(tbl, 3));
 	KUNIT_EXPECT_EQ(test, e.ua + 3 * SZ_4K,
-			be64_to_cpu(tbl->it_userspace[3]));
+			fake_tce_user_view(tbl, 3));
 	KUNIT_EXPECT_EQ(test, SZ_64K / SZ_4K, fake_tce_live(tbl));
 
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, SZ_64K));
@@ -356,6 +356,48 @@ static void remove_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 }
 
+/*
+ * A window with indirect levels, whose userspace view is not one array: a
+ * mapping over leaves of the view notes each entry where the platform
+ * keeps it, and unmapping finds every one again
+ */
+static void map_across_view_leaves(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE, n = size / SZ_4K, i;
+	struct iommu_table *tbl;
+	struct v2_env e;
+	u64 start, iova;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 12, SZ_4M, 2, &start));
+	tbl = e.fg->table_group.tables[1];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_ASSERT_EQ(test, 1, tbl->it_indirect_levels);
+	/* n >= 8: from the middle of a leaf, into the next one at least */
+	iova = start + (tbl->it_level_size - 5) * SZ_4K;
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, iova, size,
+						  RW));
+	KUNIT_EXPECT_EQ(test, n, fake_tce_live(tbl));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, e.ua + i * SZ_4K,
+				    fake_tce_user_view(tbl, (iova >> 12) + i),
+				    "entry %lu", i);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, (iova >> 12) - 1));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, (iova >> 12) + n));
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, size));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, 0,
+				fake_tce_user_view(tbl, (iova >> 12) + i));
+	/* Every mapping count was dropped: the region can go */
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
+	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+}
+
 /* An IOMMU page bigger than the registered memory's pages is refused */
 static void map_page_too_small(struct kunit *test)
 {
@@ -454,6 +496,7 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE_PARAM(map_failures_balance_counts, fake_tce_platform_gen_params),
 	KUNIT_CASE(create_window),
 	KUNIT_CASE(remove_window),
+	KUNIT_CASE_PARAM(map_across_view_leaves, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_page_too_small, fake_tce_platform_gen_params),
 	KUNIT_CASE(register_over_memlock),
 	KUNIT_CASE(create_result_fault),
