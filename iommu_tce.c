@@ -329,14 +329,13 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 }
 
 /*
- * Note what entries [@i, @i + @n) of the request map, from @hpa on: v2 (one
- * entry) its user address in the table's userspace view at @pua, v1 their
- * pages and permissions in the window's held array, where entry @i holds
- * the pin of its page if @holder.
+ * Runs: note what entries [@i, @i + @n) of the request map, from @hpa on:
+ * v2 (one entry) its user address in the table's userspace view at @pua,
+ * v1 their pages and permissions in the window's held array, the first
+ * holding the pin of its system page.
  */
 static void tce_record(const struct tce_map *m, unsigned long i,
-		       unsigned long n, unsigned long hpa, __be64 *pua,
-		       bool holder)
+		       unsigned long n, unsigned long hpa, __be64 *pua)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -350,8 +349,20 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 	held = &m->win->held[m->entry + i - tbl->it_offset];
 	for (k = 0; k < n; k++)
 		held[k] = (hpa + (k << shift)) | m->perm;
-	if (holder)
-		held[0] |= TCE_HELD_PIN;
+	held[0] |= TCE_HELD_PIN;
+}
+
+/*
+ * Exchange found @entry live: it now maps @hpa, @dir, the new entry, and
+ * held @old_hpa, @old_dir. Put that back.
+ */
+static noinline long tce_write_undo(struct iommu_table *tbl,
+				    unsigned long entry, unsigned long old_hpa,
+				    enum dma_data_direction old_dir)
+{
+	WARN_ON(tbl->it_ops->xchg_no_kill(tbl, entry, &old_hpa, &old_dir));
+	iommu_tce_kill(tbl, entry, 1);
+	return -EBUSY;
 }
 
 /*
@@ -363,11 +374,10 @@ static void tce_record(const struct tce_map *m, unsigned long i,
  * nothing is released here (the old entry, if any, goes back as it was;
  * the new page has not been reached by the device).
  */
-static __always_inline long tce_write(const struct tce_map *m,
-				      unsigned long entry, unsigned long hpa)
+static __always_inline long tce_write(struct iommu_table *tbl,
+				      unsigned long entry, unsigned long hpa,
+				      enum dma_data_direction dir)
 {
-	struct iommu_table *tbl = m->win->tbl;
-	enum dma_data_direction dir = m->dir;
 	long ret;
 
 	ret = tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir);
@@ -375,11 +385,7 @@ static __always_inline long tce_write(const struct tce_map *m,
 		return ret;
 	if (dir == DMA_NONE)
 		return 0;
-
-	/* hpa and dir now hold the old entry: restore it */
-	WARN_ON(tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir));
-	iommu_tce_kill(tbl, entry, 1);
-	return -EBUSY;
+	return tce_write_undo(tbl, entry, hpa, dir);
 }
 
 /**
@@ -445,34 +451,20 @@ static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
 }
 
 /*
- * Map entries [@i, @i + @n) of the request to the physically contiguous
- * memory at @hpa: v1 the IOMMU pages of one system page, the first of
- * which takes the page's pin if the window shares pins; v2 one entry, its
- * userspace view entry at @pua. Exchange: write them now. Runs: check
- * they are free, then extend @run with them, or write @run and start a new
- * one. Entries [0, *done) of the request are written; on failure the
- * failing entry is not, and the caller drops @run.
+ * Runs: add entries [@i, @i + @n) of the request, which map the physically
+ * contiguous memory at @hpa (v1 the IOMMU pages of one system page, v2 one
+ * entry, its userspace view entry at @pua). Check they are free, then
+ * extend @run with them, or write @run and start a new one. @done counts
+ * the entries written; on failure the caller drops @run.
  */
-static __always_inline long tce_add(const struct tce_map *m,
-				    struct tce_run *run, unsigned long i,
-				    unsigned long n, unsigned long hpa,
-				    __be64 *pua, unsigned long *done)
+static __always_inline long tce_add_run(const struct tce_map *m,
+					struct tce_run *run, unsigned long i,
+					unsigned long n, unsigned long hpa,
+					__be64 *pua, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
-	unsigned long k;
 	long ret;
-
-	if (!m->runs) {
-		for (k = 0; k < n; k++) {
-			ret = tce_write(m, m->entry + i + k, hpa + (k << shift));
-			if (ret)
-				return ret;
-			tce_record(m, i + k, 1, hpa + (k << shift), pua, !k);
-			(*done)++;
-		}
-		return 0;
-	}
 
 	/* What this backend recorded is what the entries hold */
 	if (m->prereg ? !!*pua :
@@ -485,31 +477,20 @@ static __always_inline long tce_add(const struct tce_map *m,
 		run->i = i;
 		run->hpa = hpa;
 	}
-	tce_record(m, i, n, hpa, pua, true);
+	tce_record(m, i, n, hpa, pua);
 	run->n += n;
 	return 0;
 }
 
-/* Physical address of IOMMU page @i of the request, within @page */
-static unsigned long tce_hpa(const struct tce_map *m, unsigned long i,
-			     struct page *page)
-{
-	unsigned long ua = m->ua + (i << m->win->tbl->it_page_shift);
-
-	return page_to_phys(page) + (ua & ~PAGE_MASK);
-}
-
 /*
- * Index of the system page of IOMMU page @i of the request, counted from
- * that of IOMMU page @t0
+ * Index of the system page of IOMMU page @i of a request from user address
+ * @ua, counted from that of IOMMU page @t0
  */
-static unsigned long tce_page_index(const struct tce_map *m,
+static unsigned long tce_page_index(unsigned long ua, unsigned int shift,
 				    unsigned long t0, unsigned long i)
 {
-	unsigned int shift = m->win->tbl->it_page_shift;
-
-	return ((m->ua + (i << shift)) >> PAGE_SHIFT) -
-	       ((m->ua + (t0 << shift)) >> PAGE_SHIFT);
+	return ((ua + (i << shift)) >> PAGE_SHIFT) -
+	       ((ua + (t0 << shift)) >> PAGE_SHIFT);
 }
 
 /*
@@ -522,8 +503,9 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 		    unsigned long t1, struct page **pages)
 {
 	unsigned int flags = m->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
-	unsigned long ua0 = m->ua + (t0 << m->win->tbl->it_page_shift);
-	long n = tce_page_index(m, t0, t1 - 1) + 1, got;
+	unsigned int shift = m->win->tbl->it_page_shift;
+	unsigned long ua0 = m->ua + (t0 << shift);
+	long n = tce_page_index(m->ua, shift, t0, t1 - 1) + 1, got;
 
 	got = pin_user_pages_fast(ua0 & PAGE_MASK, n, flags, pages);
 	if (got == n)
@@ -533,10 +515,63 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 	return -EFAULT;
 }
 
+/* Physical address of IOMMU page @i of a request from @ua, inside @page */
+static __always_inline unsigned long tce_hpa(unsigned long ua,
+					     unsigned int shift,
+					     unsigned long i, struct page *page)
+{
+	return page_to_phys(page) + ((ua + (i << shift)) & ~PAGE_MASK);
+}
+
+/* IOMMU pages of @shift in the system page of @hpa, from @hpa on */
+static __always_inline unsigned long tce_page_rest(unsigned long hpa,
+						   unsigned int shift)
+{
+	return (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift;
+}
+
+/*
+ * Exchange, v1: write the TCEs of IOMMU pages [@i, @t1) of the request,
+ * @pages being the system pages pinned for them, noting each entry in the
+ * held array once it is written; the first entry of each page takes the
+ * page's pin. A function of its own, apart from the runs path, so that
+ * what the loop needs stays in registers across the platform's calls.
+ *
+ * Return: 0 or the exchange's error. *@done: the entries of the request
+ * written, which are all those before the one that failed.
+ */
+static noinline long tce_write_chunk(const struct tce_map *m,
+				     struct page **pages, unsigned long i,
+				     unsigned long t1, unsigned long *done)
+{
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long entry = m->entry, ua = m->ua, hpa, end;
+	u64 *held = &m->win->held[entry - tbl->it_offset];
+	enum dma_data_direction dir = m->dir;
+	u64 perm = m->perm, pin;
+	long ret = 0;
+
+	for (; i < t1; pages++) {
+		hpa = tce_hpa(ua, shift, i, *pages);
+		end = min(t1, i + tce_page_rest(hpa, shift));
+		for (pin = TCE_HELD_PIN; i < end;
+		     i++, pin = 0, hpa += 1UL << shift) {
+			ret = tce_write(tbl, entry + i, hpa, dir);
+			if (ret)
+				goto out;
+			held[i] = hpa | perm | pin;
+		}
+	}
+out:
+	*done = i;
+	return ret;
+}
+
 /* v1: pin in batches, then write the TCEs of each batch */
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
-	struct page *small[TCE_SMALL_MAP + 1], **pages;
+	struct page *small[TCE_SMALL_MAP + 1] __uninitialized, **pages;
 	unsigned int shift = m->win->tbl->it_page_shift;
 	unsigned long chunk, t0, t1, i, n, p, hpa;
 	struct tce_run run = {};
@@ -566,49 +601,87 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 		return -ENOMEM;
 
 	for (t0 = 0; t0 < m->pages; t0 = t1) {
+		/* Between chunks: a small call is one chunk */
+		if (t0)
+			cond_resched();
 		t1 = min(t0 + chunk, m->pages);
 		npages = tce_pin(m, t0, t1, pages);
 		if (npages < 0) {
 			ret = npages;
 			break;
 		}
-		/* One step per system page: its IOMMU pages are contiguous */
-		for (i = t0, p = 0; i < t1 && !ret; i += n, p++) {
-			hpa = tce_hpa(m, i, pages[p]);
-			n = min(t1 - i, (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift);
-			ret = tce_add(m, &run, i, n, hpa, NULL, done);
+		if (!m->runs) {
+			ret = tce_write_chunk(m, pages, t0, t1, done);
+		} else {
+			/* One step per system page */
+			for (i = t0, p = 0; i < t1 && !ret; i += n, p++) {
+				hpa = tce_hpa(m->ua, shift, i, pages[p]);
+				n = min(t1 - i, tce_page_rest(hpa, shift));
+				ret = tce_add_run(m, &run, i, n, hpa, NULL,
+						  done);
+			}
+			if (!ret)
+				ret = tce_run_write(m, &run, done);
 		}
-		if (!ret)
-			ret = tce_run_write(m, &run, done);
 		if (ret) {
 			tce_run_drop(m, &run);
 			/*
 			 * A page's pin is its first entry's in the chunk: keep
 			 * those of the pages whose first entry was written
 			 */
-			p = *done > t0 ? tce_page_index(m, t0, *done - 1) + 1 : 0;
+			p = *done > t0 ?
+			    tce_page_index(m->ua, shift, t0, *done - 1) + 1 : 0;
 			unpin_user_pages(&pages[p], npages - p);
 			break;
 		}
-		cond_resched();
 	}
 	if (pages != small)
 		kvfree(pages);
 	return ret;
 }
 
-/* v2: translate through pre-registered memory, counting its mappings */
+/*
+ * The userspace view entry of @entry, in a walk through consecutive
+ * entries: @prev is that of @entry - 1, or NULL. The view has the table's
+ * shape, one array or, with indirect levels, leaves of @leaf_mask + 1
+ * entries counted from it_offset: within a leaf an entry follows the
+ * previous one, and only a leaf's first needs the platform's walk.
+ * @leaf_mask is from tce_user_leaf_mask().
+ */
+static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
+					      unsigned long entry,
+					      unsigned long leaf_mask,
+					      __be64 *prev)
+{
+	if (prev && ((entry - tbl->it_offset) & leaf_mask))
+		return prev + 1;
+	return IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
+}
+
+/* For tce_user_entry(): which bits of an index lie within one leaf */
+static unsigned long tce_user_leaf_mask(const struct iommu_table *tbl)
+{
+	return tbl->it_indirect_levels ? tbl->it_level_size - 1 : ~0UL;
+}
+
+/*
+ * v2: translate through pre-registered memory, counting its mappings. The
+ * loop works on locals, as tce_write_chunk() does.
+ */
 static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 {
-	unsigned int shift = m->win->tbl->it_page_shift;
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned int shift = tbl->it_page_shift;
+	unsigned long leaf_mask = tce_user_leaf_mask(tbl);
+	unsigned long entry = m->entry, ua = m->ua, count = m->pages;
+	enum dma_data_direction dir = m->dir;
 	struct mm_iommu_table_group_mem_t *mem = NULL;
+	unsigned long i, hpa, written = 0;
 	struct tce_run run = {};
-	unsigned long i, ua, hpa;
-	__be64 *pua;
+	__be64 *pua = NULL;
 	long ret = 0;
 
-	for (i = 0; i < m->pages && !ret; i++) {
-		ua = m->ua + (i << shift);
+	for (i = 0; i < count; i++, ua += 1UL << shift) {
 		/*
 		 * Consecutive pages are mostly in the region of the previous
 		 * one: look the region up again only when they are not.
@@ -625,7 +698,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 			}
 		}
 
-		pua = IOMMU_TABLE_USERSPACE_ENTRY(m->win->tbl, m->entry + i);
+		pua = tce_user_entry(tbl, entry + i, leaf_mask, pua);
 		if (!pua) {
 			ret = -ENOMEM;
 			break;
@@ -634,17 +707,28 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
 			break;
-		ret = tce_add(m, &run, i, 1, hpa, pua, done);
-		if (ret)
+		if (m->runs) {
+			ret = tce_add_run(m, &run, i, 1, hpa, pua, &written);
+		} else {
+			ret = tce_write(tbl, entry + i, hpa, dir);
+			if (!ret) {
+				*pua = cpu_to_be64(ua);
+				written++;
+			}
+		}
+		if (ret) {
 			mm_iommu_mapped_dec(mem);
+			break;
+		}
 
 		if (!((i + 1) % TCE_CLEAR_BATCH))
 			cond_resched();
 	}
 	if (!ret)
-		ret = tce_run_write(m, &run, done);
+		ret = tce_run_write(m, &run, &written);
 	if (ret)
 		tce_run_drop(m, &run);
+	*done = written;
 	return ret;
 }
 
@@ -678,7 +762,7 @@ long tce_window_map(struct tce_map *m)
 	 * mapping is exchanged entry by entry there too.
 	 */
 	m->runs = m->dir != DMA_FROM_DEVICE && tce_table_hv(m->win->tbl);
-	m->perm = iommu_direction_to_tce_perm(m->dir);
+	m->perm = m->prereg ? 0 : iommu_direction_to_tce_perm(m->dir);
 
 	if (m->prereg)
 		ret = tce_map_prereg(m, &done);

@@ -116,14 +116,11 @@ undo:
 	return ret;
 }
 
-/* Create the default 32-bit window if it is still pending */
-static long tce_default_window(struct tce_container *container)
+static long tce_default_window_create(struct tce_container *container)
 {
 	struct tce_group *first = tce_first_group(container);
 	long ret;
 
-	if (!container->def_window_pending)
-		return 0;
 	if (!first)
 		return -ENODEV;
 
@@ -132,6 +129,17 @@ static long tce_default_window(struct tce_container *container)
 	if (!ret)
 		container->def_window_pending = false;
 	return ret;
+}
+
+/*
+ * Create the default 32-bit window if it is still pending. Inline: every
+ * MAP_DMA asks, and only the first finds it pending.
+ */
+static inline long tce_default_window(struct tce_container *container)
+{
+	if (likely(!container->def_window_pending))
+		return 0;
+	return tce_default_window_create(container);
 }
 
 static long tce_enable(struct tce_container *container)

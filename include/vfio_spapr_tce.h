@@ -96,7 +96,8 @@ struct tce_container {
  * @prereg: v2, translate through pre-registered memory
  * @runs: set by tce_window_map(): write runs of entries with set()
  *	rather than exchanging each (see iommu_tce.c)
- * @perm: set by tce_window_map(): TCE permission bits of @dir
+ * @perm: set by tce_window_map(): v1, TCE permission bits of @dir, as
+ *	the held array notes them
  */
 struct tce_map {
 	struct mm_struct *mm;
