@@ -534,8 +534,9 @@ static __always_inline unsigned long tce_page_rest(unsigned long hpa,
  * Exchange, v1: write the TCEs of IOMMU pages [@i, @t1) of the request,
  * @pages being the system pages pinned for them, noting each entry in the
  * held array once it is written; the first entry of each page takes the
- * page's pin. A function of its own, apart from the runs path, so that
- * what the loop needs stays in registers across the platform's calls.
+ * page's pin. A function of its own, like the runs path's
+ * tce_run_chunk(), so that what the loop needs stays in registers across
+ * the platform's calls.
  *
  * Return: 0 or the exchange's error. *@done: the entries of the request
  * written, which are all those before the one that failed.
@@ -568,12 +569,37 @@ out:
 	return ret;
 }
 
+/*
+ * Runs, v1: add the TCEs of IOMMU pages [@i, @t1) of the request to runs,
+ * a system page at a time (@pages, pinned for them), writing each run
+ * when it cannot grow, the last one at the end. On failure the caller
+ * drops @run.
+ */
+static noinline long tce_run_chunk(const struct tce_map *m,
+				   struct page **pages, unsigned long i,
+				   unsigned long t1, struct tce_run *run,
+				   unsigned long *done)
+{
+	unsigned int shift = m->win->tbl->it_page_shift;
+	unsigned long n, hpa;
+	long ret;
+
+	for (; i < t1; i += n, pages++) {
+		hpa = tce_hpa(m->ua, shift, i, *pages);
+		n = min(t1 - i, tce_page_rest(hpa, shift));
+		ret = tce_add_run(m, run, i, n, hpa, NULL, done);
+		if (ret)
+			return ret;
+	}
+	return tce_run_write(m, run, done);
+}
+
 /* v1: pin in batches, then write the TCEs of each batch */
 static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 {
 	struct page *small[TCE_SMALL_MAP + 1] __uninitialized, **pages;
 	unsigned int shift = m->win->tbl->it_page_shift;
-	unsigned long chunk, t0, t1, i, n, p, hpa;
+	unsigned long chunk, t0, t1, p;
 	struct tce_run run = {};
 	long npages, ret = 0;
 
@@ -610,19 +636,10 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 			ret = npages;
 			break;
 		}
-		if (!m->runs) {
+		if (m->runs)
+			ret = tce_run_chunk(m, pages, t0, t1, &run, done);
+		else
 			ret = tce_write_chunk(m, pages, t0, t1, done);
-		} else {
-			/* One step per system page */
-			for (i = t0, p = 0; i < t1 && !ret; i += n, p++) {
-				hpa = tce_hpa(m->ua, shift, i, pages[p]);
-				n = min(t1 - i, tce_page_rest(hpa, shift));
-				ret = tce_add_run(m, &run, i, n, hpa, NULL,
-						  done);
-			}
-			if (!ret)
-				ret = tce_run_write(m, &run, done);
-		}
 		if (ret) {
 			tce_run_drop(m, &run);
 			/*
