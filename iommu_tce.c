@@ -165,6 +165,16 @@ long tce_window_take(struct iommu_table_group *table_group, int num,
 	return table_group->ops->set_window(table_group, num, tbl);
 }
 
+/*
+ * Which bits of an entry's index (counted from it_offset) lie within one
+ * leaf of @tbl: it_level_size entries with indirect levels, the whole
+ * table without. The table's userspace view has the same shape.
+ */
+static unsigned long tce_leaf_mask(const struct iommu_table *tbl)
+{
+	return tbl->it_indirect_levels ? tbl->it_level_size - 1 : ~0UL;
+}
+
 /* Was @entry's indirect level never allocated? Then it holds no TCE. */
 static bool tce_level_absent(struct iommu_table *tbl, unsigned long entry)
 {
@@ -234,6 +244,18 @@ static void tce_release_pinned(struct tce_window *win, unsigned long x,
 }
 
 /*
+ * Is one of the @n entries from @held in use? Map asks of one to sixteen,
+ * a clear of up to TCE_CLEAR_BATCH.
+ */
+static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
+{
+	while (n--)
+		if (held[n])
+			return true;
+	return false;
+}
+
+/*
  * Runs: clear [entry, entry + pages) of a v1 window on a hypervisor table
  * (see tce_table_hv()), from its held array. Each batch that holds
  * anything is cleared with one clear() call, and only then are its pages
@@ -252,7 +274,7 @@ static unsigned long tce_clear_held(struct tce_window *win,
 		n = min(last - entry, TCE_CLEAR_BATCH);
 		x = entry - tbl->it_offset;
 		held = &win->held[x];
-		if (!memchr_inv(held, 0, n * sizeof(*held)))
+		if (!tce_held_busy(held, n))
 			continue;
 
 		tbl->it_ops->clear(tbl, entry, n);
@@ -302,8 +324,9 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 		unsigned long hpa = 0;
 
 		if (tce_level_absent(tbl, entry)) {
-			/* Skip to the last entry of this level */
-			entry |= tbl->it_level_size - 1;
+			/* Skip to the last entry of this leaf */
+			entry = tbl->it_offset +
+				((entry - tbl->it_offset) | tce_leaf_mask(tbl));
 			continue;
 		}
 
@@ -439,15 +462,6 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 		else
 			m->win->held[entry - tbl->it_offset] = 0;
 	}
-}
-
-/* Is one of the @n entries from @held in use? (Mostly one to sixteen) */
-static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
-{
-	while (n--)
-		if (held[n])
-			return true;
-	return false;
 }
 
 /*
@@ -663,7 +677,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
  * shape, one array or, with indirect levels, leaves of @leaf_mask + 1
  * entries counted from it_offset: within a leaf an entry follows the
  * previous one, and only a leaf's first needs the platform's walk.
- * @leaf_mask is from tce_user_leaf_mask().
+ * @leaf_mask is from tce_leaf_mask().
  */
 static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
 					      unsigned long entry,
@@ -675,12 +689,6 @@ static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
 	return IOMMU_TABLE_USERSPACE_ENTRY(tbl, entry);
 }
 
-/* For tce_user_entry(): which bits of an index lie within one leaf */
-static unsigned long tce_user_leaf_mask(const struct iommu_table *tbl)
-{
-	return tbl->it_indirect_levels ? tbl->it_level_size - 1 : ~0UL;
-}
-
 /*
  * v2: translate through pre-registered memory, counting its mappings. The
  * loop works on locals, as tce_write_chunk() does.
@@ -689,7 +697,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
-	unsigned long leaf_mask = tce_user_leaf_mask(tbl);
+	unsigned long leaf_mask = tce_leaf_mask(tbl);
 	unsigned long entry = m->entry, ua = m->ua, count = m->pages;
 	enum dma_data_direction dir = m->dir;
 	struct mm_iommu_table_group_mem_t *mem = NULL;
