@@ -58,11 +58,14 @@ def main():
             size = str(k[2]) + k[1][len(base(k[1])):]
             co, cu = (contig.get((t, k[0], size))
                       for t in ("ours", "upstream"))
-            cont = "-" if not co or not cu else (
-                f"{statistics.median(co):.1f} / {statistics.median(cu):.1f}")
+            if co and cu:
+                mco, mcu = statistics.median(co), statistics.median(cu)
+                cont, cont_csv = f"{mco:.1f} / {mcu:.1f}", f"{mco:.1f},{mcu:.1f}"
+            else:
+                cont, cont_csv = "-", ","
             f.write(f"{k[0]},{k[1]},{k[2]},{len(o)},{om:.0f},{min(o):.0f},"
                     f"{max(o):.0f},{um:.0f},{min(u):.0f},{max(u):.0f},"
-                    f"{ratio:.2f},{cont.replace(' / ', ',') if co and cu else ','}\n")
+                    f"{ratio:.2f},{cont_csv}\n")
             goal = GOALS.get((k[0], base(k[1])), 1.0)
             if base(k[1]) in ("map", "map64k") and k[2] < 64:
                 goal = None
