@@ -51,6 +51,11 @@
 /* A map of up to this many TCEs keeps its page arrays on the stack */
 #define TCE_SMALL_MAP	16
 /*
+ * Entries one set() call writes at most: the platform may keep interrupts
+ * off for a whole call (pseries does, across its hypervisor calls)
+ */
+#define TCE_RUN_MAX	512
+/*
  * In &tce_window.held: this entry holds the pin of its system page (the
  * address is IOMMU-page aligned, the TCE permissions use bits 0 and 1)
  */
@@ -79,11 +84,14 @@ static bool tce_table_hv(const struct iommu_table *tbl)
  * @prereg: the window will map pre-registered memory (v2)
  * @win: where the window is returned; one reference of its table is held
  *
- * The memory the platform allocated for the table (it_allocated_size) is
- * charged to @mm's locked_vm, subject to RLIMIT_MEMLOCK. tce_window_destroy()
- * uncharges exactly that. A v1 window also gets its &tce_window.held array
- * (8 bytes per entry, charged to the memory cgroup like other kernel
- * memory).
+ * The table's size, as the platform's get_table_size() gives it, is
+ * charged to @mm's locked_vm (subject to RLIMIT_MEMLOCK) before the table
+ * is created, and a v1 window's &tce_window.held array (8 bytes per entry,
+ * charged to the memory cgroup) is allocated then too: once create_table()
+ * succeeded nothing can fail here, because on some platforms (pseries)
+ * creating the table also creates the window in firmware, which only
+ * unset_window() takes back. tce_window_destroy() uncharges what was
+ * charged.
  *
  * Return: 0, -EPERM if the platform cannot create tables, -EINVAL if it
  * rejects the geometry, -ENOMEM if over RLIMIT_MEMLOCK or out of memory,
@@ -96,37 +104,46 @@ long tce_window_create(struct mm_struct *mm,
 {
 	struct iommu_table_group_ops *ops = table_group->ops;
 	struct iommu_table *tbl = NULL;
+	unsigned long size, pages;
+	u64 *held = NULL;
 	long ret;
 
 	if (!ops || !ops->create_table || !ops->get_table_size)
 		return -EPERM;
 
-	if (!ops->get_table_size(page_shift, window_size, levels))
+	size = ops->get_table_size(page_shift, window_size, levels);
+	if (!size)
 		return -EINVAL;
+	pages = DIV_ROUND_UP(size, PAGE_SIZE);
+
+	ret = account_locked_vm(mm, pages, true);
+	if (ret)
+		return ret;
+
+	if (!prereg) {
+		held = kvcalloc(window_size >> page_shift, sizeof(*held),
+				GFP_KERNEL_ACCOUNT);
+		if (!held) {
+			ret = -ENOMEM;
+			goto uncharge;
+		}
+	}
 
 	ret = ops->create_table(table_group, num, page_shift, window_size,
 				levels, &tbl);
 	if (ret)
-		return ret;
-
-	ret = account_locked_vm(mm, tbl->it_allocated_size >> PAGE_SHIFT, true);
-	if (ret) {
-		iommu_tce_table_put(tbl);
-		return ret;
-	}
+		goto free_held;
 
 	win->tbl = tbl;
-	win->held = NULL;
-	if (prereg)
-		return 0;
-
-	win->held = kvcalloc(tbl->it_size, sizeof(*win->held),
-			     GFP_KERNEL_ACCOUNT);
-	if (!win->held) {
-		tce_window_destroy(mm, win);
-		return -ENOMEM;
-	}
+	win->held = held;
+	win->charged = pages;
 	return 0;
+
+free_held:
+	kvfree(held);
+uncharge:
+	account_locked_vm(mm, pages, false);
+	return ret;
 }
 
 /**
@@ -134,18 +151,17 @@ long tce_window_create(struct mm_struct *mm,
  * @mm: the mm that was charged at creation
  * @win: the window; its TCEs must have been cleared already
  *
- * Drops the creator's reference of the table, uncharges the table's memory
- * and leaves @win empty.
+ * Drops the creator's reference of the table, uncharges what creating the
+ * window charged and leaves @win empty.
  */
 void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
 {
-	unsigned long pages = win->tbl->it_allocated_size >> PAGE_SHIFT;
-
 	kvfree(win->held);
 	iommu_tce_table_put(win->tbl);
-	account_locked_vm(mm, pages, false);
+	account_locked_vm(mm, win->charged, false);
 	win->tbl = NULL;
 	win->held = NULL;
+	win->charged = 0;
 }
 
 /**
@@ -187,7 +203,8 @@ static bool tce_level_absent(struct iommu_table *tbl, unsigned long entry)
 
 /*
  * v2: the page an entry held belongs to a pre-registered region; drop the
- * region's mapping count and forget the entry's user address.
+ * region's mapping count and forget the entry's user address. MAP never
+ * maps user address 0 (see tce_map_locked()), so 0 is an empty view entry.
  */
 static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 			       unsigned long entry)
@@ -195,7 +212,7 @@ static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 	struct mm_iommu_table_group_mem_t *mem;
 	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
 
-	if (!pua)
+	if (!pua || !*pua)
 		return;
 
 	mem = mm_iommu_lookup(mm, be64_to_cpu(*pua), IOMMU_PAGE_SIZE(tbl));
@@ -227,19 +244,25 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
 }
 
 /*
- * v1: entry @x of @win held @page and is cleared. Forget it, and release
- * the page's pin if the entry held it. An entry the held array does not
- * know (not written by this backend) held a pin of its own.
+ * v1: entry @x of @win (counted from it_offset) no longer maps anything,
+ * and the device cannot reach its page any more (the entry was cleared
+ * and invalidated). Forget it; mark its page dirty if the device could
+ * write it, and release the page's pin if the entry held it. An entry
+ * the held array does not know was not written by this backend, and
+ * holds no pin of ours: nothing is released for it.
  */
-static void tce_release_pinned(struct tce_window *win, unsigned long x,
-			       struct page *page)
+static void tce_release_pinned(struct tce_window *win, unsigned long x)
 {
 	u64 held = win->held[x];
+	struct page *page;
 
-	win->held[x] = 0;
 	if (!held)
-		unpin_user_page(page);
-	else if (held & TCE_HELD_PIN)
+		return;
+	win->held[x] = 0;
+	page = pfn_to_page(held >> PAGE_SHIFT);
+	if (held & TCE_PCI_WRITE)
+		SetPageDirty(page);
+	if (held & TCE_HELD_PIN)
 		tce_pass_pin(win, x, page);
 }
 
@@ -256,40 +279,84 @@ static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
 }
 
 /*
- * Runs: clear [entry, entry + pages) of a v1 window on a hypervisor table
- * (see tce_table_hv()), from its held array. Each batch that holds
- * anything is cleared with one clear() call, and only then are its pages
- * released: the device can no longer reach them. A page the device could
- * write is marked dirty, as the exchange does.
+ * Release what the entries of a batch from @entry held, those set in
+ * @live: they are cleared and invalidated already.
  */
-static unsigned long tce_clear_held(struct tce_window *win,
-				    unsigned long entry, unsigned long pages)
+static void tce_release_batch(struct mm_struct *mm, struct tce_window *win,
+			      unsigned long entry, const unsigned long *live,
+			      unsigned long n, bool prereg)
 {
 	struct iommu_table *tbl = win->tbl;
-	unsigned long last = entry + pages, released = 0, n, k, x;
-	struct page *page;
-	u64 *held;
+	unsigned long k;
 
-	for (; entry < last; entry += n) {
-		n = min(last - entry, TCE_CLEAR_BATCH);
-		x = entry - tbl->it_offset;
-		held = &win->held[x];
-		if (!tce_held_busy(held, n))
-			continue;
-
-		tbl->it_ops->clear(tbl, entry, n);
-		for (k = 0; k < n; k++) {
-			if (!held[k])
-				continue;
-			page = pfn_to_page(held[k] >> PAGE_SHIFT);
-			if (held[k] & TCE_PCI_WRITE)
-				SetPageDirty(page);
-			tce_release_pinned(win, x + k, page);
-			released++;
-		}
-		cond_resched();
+	for_each_set_bit(k, live, n) {
+		if (prereg)
+			tce_release_prereg(mm, tbl, entry + k);
+		else
+			tce_release_pinned(win, entry + k - tbl->it_offset);
 	}
-	return released;
+}
+
+/*
+ * Runs: clear a batch of entries of a v1 window on a hypervisor table (see
+ * tce_table_hv()), [entry, entry + n) with n <= TCE_CLEAR_BATCH, from its
+ * held array, with one clear() call if it holds anything; the hypervisor
+ * call leaves nothing cached. clear() reports no failure: H_STUFF_TCE
+ * fails only for a window or range that is not the caller's, and this
+ * window and range are. Return: the live entries, noted in @live.
+ */
+static unsigned long tce_clear_held(struct tce_window *win,
+				    unsigned long entry, unsigned long n,
+				    unsigned long *live)
+{
+	struct iommu_table *tbl = win->tbl;
+	u64 *held = &win->held[entry - tbl->it_offset];
+	unsigned long k, cleared = 0;
+
+	if (!tce_held_busy(held, n))
+		return 0;
+	tbl->it_ops->clear(tbl, entry, n);
+	for (k = 0; k < n; k++) {
+		if (held[k]) {
+			__set_bit(k, live);
+			cleared++;
+		}
+	}
+	return cleared;
+}
+
+/*
+ * Exchange: clear a batch of entries, [entry, entry + n) with n <=
+ * TCE_CLEAR_BATCH, one exchange each, skipping indirect levels that were
+ * never allocated. An entry whose exchange fails is left as it is, and
+ * its page with it. Return: the entries that were live and are now
+ * cleared, noted in @live.
+ */
+static unsigned long tce_clear_xchg(struct mm_struct *mm,
+				    struct iommu_table *tbl,
+				    unsigned long entry, unsigned long n,
+				    unsigned long *live)
+{
+	unsigned long k, cleared = 0;
+
+	for (k = 0; k < n; k++) {
+		enum dma_data_direction dir = DMA_NONE;
+		unsigned long hpa = 0;
+
+		if (tce_level_absent(tbl, entry + k)) {
+			/* On to the last entry of this leaf */
+			k = ((entry + k - tbl->it_offset) | tce_leaf_mask(tbl)) -
+			    (entry - tbl->it_offset);
+			cond_resched();
+			continue;
+		}
+		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir) ||
+		    dir == DMA_NONE)
+			continue;
+		__set_bit(k, live);
+		cleared++;
+	}
+	return cleared;
 }
 
 /**
@@ -302,10 +369,13 @@ static unsigned long tce_clear_held(struct tce_window *win,
  * @prereg: the pages belong to pre-registered memory (v2): drop the
  *	region's mapping count instead of unpinning
  *
- * Each entry is exchanged for an empty one, or, on a window with a held
- * array, cleared with its batch; a page an entry held is released once
- * (and marked dirty if the device could write it). The range is
- * invalidated once, at the end. An entry that held nothing is not an error.
+ * Batch by batch (TCE_CLEAR_BATCH entries), the entries are cleared, by
+ * exchange or, on a v1 window of a hypervisor table, with one clear()
+ * call; the batch is invalidated; only then is each page an entry held
+ * released, once (and marked dirty if the device could write it), so
+ * that no page is released while the IOMMU may still translate to it.
+ * An entry that held nothing is not an error; one that could not be
+ * cleared keeps its page.
  *
  * Return: the number of entries that held a page.
  */
@@ -313,41 +383,25 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg)
 {
-	unsigned long first = entry, last = entry + pages, released = 0;
+	DECLARE_BITMAP(live, TCE_CLEAR_BATCH);
+	unsigned long last = entry + pages, released = 0, n, cleared;
 	struct iommu_table *tbl = win->tbl;
+	bool held = !prereg && tce_table_hv(tbl);
 
-	if (!prereg && tce_table_hv(tbl))
-		return tce_clear_held(win, entry, pages);
-
-	for (; entry < last; entry++) {
-		enum dma_data_direction dir = DMA_NONE;
-		unsigned long hpa = 0;
-
-		if (tce_level_absent(tbl, entry)) {
-			/* Skip to the last entry of this leaf */
-			entry = tbl->it_offset +
-				((entry - tbl->it_offset) | tce_leaf_mask(tbl));
-			continue;
-		}
-
-		if (!((entry - first + 1) % TCE_CLEAR_BATCH))
-			cond_resched();
-
-		if (iommu_tce_xchg_no_kill(mm, tbl, entry, &hpa, &dir))
-			continue;
-		if (dir == DMA_NONE)
-			continue;
-
-		if (prereg)
-			tce_release_prereg(mm, tbl, entry);
+	for (; entry < last; entry += n) {
+		n = min(last - entry, TCE_CLEAR_BATCH);
+		bitmap_zero(live, TCE_CLEAR_BATCH);
+		if (held)
+			cleared = tce_clear_held(win, entry, n, live);
 		else
-			tce_release_pinned(win, entry - tbl->it_offset,
-					   pfn_to_page(hpa >> PAGE_SHIFT));
-		released++;
+			cleared = tce_clear_xchg(mm, tbl, entry, n, live);
+		if (cleared) {
+			iommu_tce_kill(tbl, entry, n);
+			tce_release_batch(mm, win, entry, live, n, prereg);
+			released += cleared;
+		}
+		cond_resched();
 	}
-
-	iommu_tce_kill(tbl, first, pages);
-
 	return released;
 }
 
@@ -468,7 +522,8 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
  * Runs: add entries [@i, @i + @n) of the request, which map the physically
  * contiguous memory at @hpa (v1 the IOMMU pages of one system page, v2 one
  * entry, its userspace view entry at @pua). Check they are free, then
- * extend @run with them, or write @run and start a new one. @done counts
+ * extend @run with them, or write @run and start a new one: a run ends
+ * where contiguity does, and at TCE_RUN_MAX entries. @done counts
  * the entries written; on failure the caller drops @run.
  */
 static __always_inline long tce_add_run(const struct tce_map *m,
@@ -484,7 +539,8 @@ static __always_inline long tce_add_run(const struct tce_map *m,
 	if (m->prereg ? !!*pua :
 	    tce_held_busy(&m->win->held[m->entry + i - tbl->it_offset], n))
 		return -EBUSY;
-	if (i != run->i + run->n || hpa != run->hpa + (run->n << shift)) {
+	if (i != run->i + run->n || hpa != run->hpa + (run->n << shift) ||
+	    run->n + n > TCE_RUN_MAX) {
 		ret = tce_run_write(m, run, done);
 		if (ret)
 			return ret;
@@ -690,6 +746,78 @@ static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
 }
 
 /*
+ * v2: the region that holds [@ua, @ua + @size), if this container
+ * registered it: a region another container of the same mm registered may
+ * go away with that container, and must not be mapped through this one.
+ */
+static struct mm_iommu_table_group_mem_t *
+tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
+		  unsigned long size)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	struct tce_prereg *p;
+
+	mem = mm_iommu_lookup(m->mm, ua, size);
+	if (!mem)
+		return NULL;
+	list_for_each_entry(p, m->preregs, node)
+		if (p->mem == mem)
+			return mem;
+	return NULL;
+}
+
+/*
+ * v2: does the IOMMU page of @shift at @ua, which @mem translates to @hpa,
+ * lie wholly in memory @mem pinned, at the addresses the TCE will reach?
+ * An IOMMU page no bigger than a system page lies in the one system page
+ * @hpa is in (@ua is aligned to it). A bigger one must start at an
+ * aligned @hpa and every system page of it must be the next one of the
+ * region. The region's page shift does not promise that: mm_iommu_new()
+ * takes it from a huge page and keeps it for the smaller pages after it.
+ */
+static bool tce_prereg_contained(struct mm_iommu_table_group_mem_t *mem,
+				 unsigned long ua, unsigned int shift,
+				 unsigned long hpa)
+{
+	unsigned long off, next;
+
+	if (shift <= PAGE_SHIFT)
+		return true;
+	if (hpa & ((1UL << shift) - 1))
+		return false;
+	for (off = PAGE_SIZE; off < 1UL << shift; off += PAGE_SIZE) {
+		if (mm_iommu_ua_to_hpa(mem, ua + off, PAGE_SHIFT, &next) ||
+		    next != hpa + off)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * v2: the host address of the IOMMU page of @shift at @ua, through @mem if
+ * it holds it (@mem: the region of the previous page, or NULL), else
+ * through the region of this container's that does. Consecutive pages are
+ * mostly in the region of the previous one.
+ *
+ * Return: 0; -EINVAL if no region of this container's holds the page (or
+ * its pages are smaller than the IOMMU page); -EPERM if the IOMMU page
+ * would reach memory the region did not pin for it.
+ */
+static __always_inline long
+tce_prereg_hpa(const struct tce_map *m, unsigned long ua, unsigned int shift,
+	       struct mm_iommu_table_group_mem_t **mem, unsigned long *hpa)
+{
+	if (!*mem || mm_iommu_ua_to_hpa(*mem, ua, shift, hpa)) {
+		*mem = tce_prereg_lookup(m, ua, 1UL << shift);
+		if (!*mem || mm_iommu_ua_to_hpa(*mem, ua, shift, hpa))
+			return -EINVAL;
+	}
+	if (!tce_prereg_contained(*mem, ua, shift, *hpa))
+		return -EPERM;
+	return 0;
+}
+
+/*
  * v2: translate through pre-registered memory, counting its mappings. The
  * loop works on locals, as tce_write_chunk() does.
  */
@@ -707,21 +835,9 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 	long ret = 0;
 
 	for (i = 0; i < count; i++, ua += 1UL << shift) {
-		/*
-		 * Consecutive pages are mostly in the region of the previous
-		 * one: look the region up again only when they are not.
-		 * mm_iommu_ua_to_hpa() succeeding implies the whole IOMMU page
-		 * is in the region and that the region's pages are at least
-		 * that big (the region's page shift is the smallest of its
-		 * alignment and its pages').
-		 */
-		if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
-			mem = mm_iommu_lookup(m->mm, ua, 1UL << shift);
-			if (!mem || mm_iommu_ua_to_hpa(mem, ua, shift, &hpa)) {
-				ret = -EINVAL;
-				break;
-			}
-		}
+		ret = tce_prereg_hpa(m, ua, shift, &mem, &hpa);
+		if (ret)
+			break;
 
 		pua = tce_user_entry(tbl, entry + i, leaf_mask, pua);
 		if (!pua) {
@@ -772,8 +888,9 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * wrote is cleared and released again.
  *
  * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
- * not pre-registered (or its pages smaller than the IOMMU page);
- * -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
+ * not pre-registered by this container (or its pages smaller than the
+ * IOMMU page); -EPERM if a v2 IOMMU page is not wholly inside memory its
+ * region pinned; -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
  * failed a run; or the platform's error from an exchange.
  */
 long tce_window_map(struct tce_map *m)

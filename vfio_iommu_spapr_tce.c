@@ -46,11 +46,20 @@ static struct tce_group *tce_find_group(struct tce_container *container,
 	return NULL;
 }
 
-/* Bind the container to the caller's mm, or check it is already that one */
-static long tce_mm_bind(struct tce_container *container)
+/*
+ * May the caller act on the container? Only from the mm it is bound to;
+ * with @bind, an unbound container is bound to the caller's mm now. Under
+ * the container lock, held across the operation that follows, so the
+ * answer stays true for it.
+ */
+static long tce_mm_check(struct tce_container *container, bool bind)
 {
+	lockdep_assert_held(&container->lock);
+
 	if (container->mm)
 		return container->mm == current->mm ? 0 : -EPERM;
+	if (!bind)
+		return 0;
 	if (!current->mm)
 		return -EPERM;
 
@@ -90,6 +99,7 @@ static long tce_window_add(struct tce_container *container, int num,
 	struct tce_window *win = &container->windows[num];
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	if (!first)
 		return -ENODEV;
 	if (!first->table_group->ops->set_window ||
@@ -110,6 +120,11 @@ static long tce_window_add(struct tce_container *container, int num,
 	return 0;
 
 undo:
+	/*
+	 * Unset it where it was set. Where creating the table also set the
+	 * window (pseries), set_window() cannot fail on the first group, so
+	 * this takes that back too.
+	 */
 	list_for_each_entry_continue_reverse(tg, &container->groups, node)
 		tg->table_group->ops->unset_window(tg->table_group, num);
 	tce_window_destroy(container->mm, win);
@@ -155,7 +170,7 @@ static long tce_enable(struct tce_container *container)
 	if (!first->table_group->tce32_size)
 		return -EPERM;
 
-	ret = tce_mm_bind(container);
+	ret = tce_mm_check(container, true);
 	if (ret)
 		return ret;
 
@@ -169,18 +184,40 @@ static long tce_enable(struct tce_container *container)
 		return ret;
 
 	container->locked_pages = pages;
-	container->enabled = true;
+	WRITE_ONCE(container->enabled, true);
 	return 0;
 }
 
+/* Clear every TCE of every window, releasing what they held */
+static void tce_windows_clear(struct tce_container *container)
+{
+	struct tce_window *win;
+	int i;
+
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
+		win = &container->windows[i];
+		if (win->tbl)
+			tce_window_clear(container->mm, win,
+					 win->tbl->it_offset, win->tbl->it_size,
+					 container->v2);
+	}
+}
+
+/*
+ * Stop mapping and give back what ENABLE charged. That charge is what
+ * covers the pages v1 MAP pins: callers clear the windows in the same
+ * critical section (DISABLE, detach, release), so that nothing stays
+ * pinned uncharged.
+ */
 static void tce_disable(struct tce_container *container)
 {
+	lockdep_assert_held(&container->lock);
 	if (!container->enabled)
 		return;
 
 	account_locked_vm(container->mm, container->locked_pages, false);
 	container->locked_pages = 0;
-	container->enabled = false;
+	WRITE_ONCE(container->enabled, false);
 }
 
 static void tce_windows_destroy(struct tce_container *container)
@@ -193,16 +230,6 @@ static void tce_windows_destroy(struct tce_container *container)
 	}
 	container->def_window_pending = false;
 }
-
-/**
- * struct tce_prereg - a pre-registered region this container holds
- * @node: entry in &tce_container.preregs
- * @mem: the mm's region; this container holds one use of it
- */
-struct tce_prereg {
-	struct list_head node;
-	struct mm_iommu_table_group_mem_t *mem;
-};
 
 static struct tce_prereg *tce_prereg_find(struct tce_container *container,
 					  struct mm_iommu_table_group_mem_t *mem)
@@ -404,6 +431,35 @@ static long tce_copy_arg(void *dst, void __user *arg, unsigned long minsz,
 	return 0;
 }
 
+static long tce_get_info_locked(struct tce_container *container,
+				struct vfio_iommu_spapr_tce_info *info)
+{
+	struct iommu_table_group *table_group;
+	struct tce_group *first;
+	long ret;
+
+	ret = tce_mm_check(container, false);
+	if (ret)
+		return ret;
+	first = tce_first_group(container);
+	if (!first)
+		return -ENXIO;
+	table_group = first->table_group;
+
+	info->flags = 0;
+	info->dma32_window_start = table_group->tce32_start;
+	info->dma32_window_size = table_group->tce32_size;
+	memset(&info->ddw, 0, sizeof(info->ddw));
+	if (container->v2 && table_group->max_dynamic_windows_supported) {
+		info->flags |= VFIO_IOMMU_SPAPR_INFO_DDW;
+		info->ddw.pgsizes = table_group->pgsizes;
+		info->ddw.max_dynamic_windows_supported =
+			table_group->max_dynamic_windows_supported;
+		info->ddw.levels = table_group->max_levels;
+	}
+	return 0;
+}
+
 static long tce_ioctl_get_info(struct tce_container *container,
 			       void __user *arg)
 {
@@ -411,30 +467,17 @@ static long tce_ioctl_get_info(struct tce_container *container,
 					  dma32_window_size);
 	unsigned long ddwsz = offsetofend(struct vfio_iommu_spapr_tce_info, ddw);
 	struct vfio_iommu_spapr_tce_info info;
-	struct iommu_table_group *table_group;
-	struct tce_group *first;
 	long ret;
-
-	first = tce_first_group(container);
-	if (!first)
-		return -ENXIO;
-	table_group = first->table_group;
 
 	ret = tce_copy_arg(&info, arg, minsz, false);
 	if (ret)
 		return ret;
 
-	info.flags = 0;
-	info.dma32_window_start = table_group->tce32_start;
-	info.dma32_window_size = table_group->tce32_size;
-	memset(&info.ddw, 0, sizeof(info.ddw));
-	if (container->v2 && table_group->max_dynamic_windows_supported) {
-		info.flags |= VFIO_IOMMU_SPAPR_INFO_DDW;
-		info.ddw.pgsizes = table_group->pgsizes;
-		info.ddw.max_dynamic_windows_supported =
-			table_group->max_dynamic_windows_supported;
-		info.ddw.levels = table_group->max_levels;
-	}
+	mutex_lock(&container->lock);
+	ret = tce_get_info_locked(container, &info);
+	mutex_unlock(&container->lock);
+	if (ret)
+		return ret;
 
 	/* Fill only what the caller's version of the structure has room for */
 	if (info.argsz >= ddwsz)
@@ -498,6 +541,7 @@ static long tce_map_locked(struct tce_container *container,
 {
 	struct tce_map m = {
 		.mm = container->mm,
+		.preregs = &container->preregs,
 		.ua = param->vaddr,
 		.prereg = container->v2,
 	};
@@ -505,6 +549,7 @@ static long tce_map_locked(struct tce_container *container,
 	u64 end;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	switch (param->flags) {
 	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
 		m.dir = DMA_BIDIRECTIONAL;
@@ -530,6 +575,9 @@ static long tce_map_locked(struct tce_container *container,
 	if ((param->vaddr & (IOMMU_PAGE_SIZE(tbl) - 1)) ||
 	    check_add_overflow(param->vaddr, param->size, &end))
 		return -EINVAL;
+	/* A v2 entry's user address 0 means "empty" in the userspace view */
+	if (container->v2 && !param->vaddr)
+		return -EINVAL;
 
 	m.entry = param->iova >> tbl->it_page_shift;
 	m.pages = param->size >> tbl->it_page_shift;
@@ -547,14 +595,18 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 	struct vfio_iommu_type1_dma_map param;
 	long ret;
 
-	if (!container->enabled)
+	/* A hint for the errno's order; the lock makes it true */
+	if (!READ_ONCE(container->enabled))
 		return -EPERM;
 	ret = tce_copy_arg(&param, arg, minsz, false);
 	if (ret)
 		return ret;
 
 	mutex_lock(&container->lock);
-	ret = container->enabled ? tce_map_locked(container, &param) : -EPERM;
+	ret = tce_mm_check(container, false);
+	if (!ret)
+		ret = container->enabled ? tce_map_locked(container, &param) :
+					   -EPERM;
 	mutex_unlock(&container->lock);
 	return ret;
 }
@@ -566,6 +618,7 @@ static long tce_unmap_locked(struct tce_container *container,
 	struct iommu_table *tbl;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	ret = tce_default_window(container);
 	if (ret)
 		return ret;
@@ -589,14 +642,18 @@ static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
 	struct vfio_iommu_type1_dma_unmap param;
 	long ret;
 
-	if (!container->enabled)
+	/* A hint for the errno's order; the lock makes it true */
+	if (!READ_ONCE(container->enabled))
 		return -EPERM;
 	ret = tce_copy_arg(&param, arg, minsz, true);
 	if (ret)
 		return ret;
 
 	mutex_lock(&container->lock);
-	ret = container->enabled ? tce_unmap_locked(container, &param) : -EPERM;
+	ret = tce_mm_check(container, false);
+	if (!ret)
+		ret = container->enabled ?
+		      tce_unmap_locked(container, &param) : -EPERM;
 	mutex_unlock(&container->lock);
 	return ret;
 }
@@ -628,6 +685,10 @@ static long tce_register_locked(struct tce_container *container,
 	struct tce_prereg *p;
 	long ret;
 
+	ret = tce_mm_check(container, true);
+	if (ret)
+		return ret;
+
 	mem = mm_iommu_get(container->mm, vaddr, entries);
 	if (mem) {
 		/* Registered already: by us is an error, by another is shared */
@@ -637,6 +698,13 @@ static long tce_register_locked(struct tce_container *container,
 		}
 	} else {
 		ret = mm_iommu_new(container->mm, vaddr, entries, &mem);
+		/*
+		 * A partial pin comes back as its page count: mm_iommu_new()
+		 * has undone it (nothing pinned or charged), report it as the
+		 * failure it is
+		 */
+		if (ret > 0)
+			ret = -EFAULT;
 		if (ret)
 			return ret;
 	}
@@ -649,7 +717,7 @@ static long tce_register_locked(struct tce_container *container,
 	p->mem = mem;
 	list_add(&p->node, &container->preregs);
 	/* v2 has no ENABLE: a registration is what enables mapping */
-	container->enabled = true;
+	WRITE_ONCE(container->enabled, true);
 	return 0;
 }
 
@@ -659,9 +727,6 @@ static long tce_ioctl_register(struct tce_container *container,
 	struct vfio_iommu_spapr_register_memory param;
 	long ret;
 
-	ret = tce_mm_bind(container);
-	if (ret)
-		return ret;
 	ret = tce_get_region(arg, &param);
 	if (ret)
 		return ret;
@@ -677,6 +742,14 @@ static long tce_unregister_locked(struct tce_container *container,
 {
 	struct mm_iommu_table_group_mem_t *mem;
 	struct tce_prereg *p;
+	long ret;
+
+	ret = tce_mm_check(container, false);
+	if (ret)
+		return ret;
+	/* Nothing was registered through a container not bound yet */
+	if (!container->mm)
+		return -EPERM;
 
 	mem = mm_iommu_get(container->mm, vaddr, size >> PAGE_SHIFT);
 	if (!mem)
@@ -696,8 +769,6 @@ static long tce_ioctl_unregister(struct tce_container *container,
 	struct vfio_iommu_spapr_register_memory param;
 	long ret;
 
-	if (!container->mm)
-		return -EPERM;
 	ret = tce_get_region(arg, &param);
 	if (ret)
 		return ret;
@@ -717,6 +788,16 @@ static int tce_windows_count(struct tce_container *container)
 	return n;
 }
 
+/* TCE_CREATE and TCE_REMOVE bind the container and need a group */
+static long tce_window_ioctl_check(struct tce_container *container)
+{
+	long ret = tce_mm_check(container, true);
+
+	if (ret)
+		return ret;
+	return list_empty(&container->groups) ? -ENXIO : 0;
+}
+
 static long tce_create_locked(struct tce_container *container,
 			      struct vfio_iommu_spapr_tce_create *create)
 {
@@ -725,13 +806,14 @@ static long tce_create_locked(struct tce_container *container,
 	int num;
 	long ret;
 
+	ret = tce_window_ioctl_check(container);
+	if (ret)
+		return ret;
 	ret = tce_default_window(container);
 	if (ret)
 		return ret;
 
 	first = tce_first_group(container);
-	if (!first)
-		return -ENXIO;
 	table_group = first->table_group;
 
 	if (create->page_shift >= BITS_PER_LONG ||
@@ -760,16 +842,6 @@ static long tce_create_locked(struct tce_container *container,
 	return 0;
 }
 
-/* TCE_CREATE and TCE_REMOVE bind the container and need a group */
-static long tce_window_ioctl_start(struct tce_container *container)
-{
-	long ret = tce_mm_bind(container);
-
-	if (ret)
-		return ret;
-	return list_empty(&container->groups) ? -ENXIO : 0;
-}
-
 static long tce_ioctl_create(struct tce_container *container,
 			     void __user *arg)
 {
@@ -778,9 +850,7 @@ static long tce_ioctl_create(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_create create;
 	long ret;
 
-	ret = tce_window_ioctl_start(container);
-	if (!ret)
-		ret = tce_copy_arg(&create, arg, minsz, true);
+	ret = tce_copy_arg(&create, arg, minsz, true);
 	if (ret)
 		return ret;
 
@@ -810,7 +880,12 @@ static void tce_window_remove(struct tce_container *container, int num)
 
 static long tce_remove_locked(struct tce_container *container, u64 start)
 {
+	long ret;
 	int num;
+
+	ret = tce_window_ioctl_check(container);
+	if (ret)
+		return ret;
 
 	/* The default window was never made: removing it just cancels it */
 	if (container->def_window_pending && !start) {
@@ -837,9 +912,7 @@ static long tce_ioctl_remove(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_remove remove;
 	long ret;
 
-	ret = tce_window_ioctl_start(container);
-	if (!ret)
-		ret = tce_copy_arg(&remove, arg, minsz, true);
+	ret = tce_copy_arg(&remove, arg, minsz, true);
 	if (ret)
 		return ret;
 
@@ -849,23 +922,35 @@ static long tce_ioctl_remove(struct tce_container *container,
 	return ret;
 }
 
-/* One EEH operation on the PE of @grp */
-static long tce_eeh_pe_op(struct iommu_group *grp, void __user *arg)
+/* Copy in a VFIO_EEH_PE_OP argument: the error too, to inject one */
+static long tce_get_eeh_op(void __user *arg, struct vfio_eeh_pe_op *op)
 {
 	unsigned long minsz = offsetofend(struct vfio_eeh_pe_op, op);
-	struct vfio_eeh_pe_op op;
-	struct eeh_pe *pe;
 	long ret;
+
+	ret = tce_copy_arg(op, arg, minsz, true);
+	if (ret || op->op != VFIO_EEH_PE_INJECT_ERR)
+		return ret;
+
+	minsz = offsetofend(struct vfio_eeh_pe_op, err.mask);
+	if (op->argsz < minsz)
+		return -EINVAL;
+	if (copy_from_user(op, arg, minsz))
+		return -EFAULT;
+	return 0;
+}
+
+/* One EEH operation on the PE of @grp */
+static long tce_eeh_pe_op(struct iommu_group *grp,
+			  const struct vfio_eeh_pe_op *op)
+{
+	struct eeh_pe *pe;
 
 	pe = eeh_iommu_group_to_pe(grp);
 	if (!pe)
 		return -ENODEV;
 
-	ret = tce_copy_arg(&op, arg, minsz, true);
-	if (ret)
-		return ret;
-
-	switch (op.op) {
+	switch (op->op) {
 	case VFIO_EEH_PE_DISABLE:
 		return eeh_pe_set_option(pe, EEH_OPT_DISABLE);
 	case VFIO_EEH_PE_ENABLE:
@@ -885,13 +970,8 @@ static long tce_eeh_pe_op(struct iommu_group *grp, void __user *arg)
 	case VFIO_EEH_PE_CONFIGURE:
 		return eeh_pe_configure(pe);
 	case VFIO_EEH_PE_INJECT_ERR:
-		minsz = offsetofend(struct vfio_eeh_pe_op, err.mask);
-		if (op.argsz < minsz)
-			return -EINVAL;
-		if (copy_from_user(&op, arg, minsz))
-			return -EFAULT;
-		return eeh_pe_inject_err(pe, op.err.type, op.err.func,
-					 op.err.addr, op.err.mask);
+		return eeh_pe_inject_err(pe, op->err.type, op->err.func,
+					 op->err.addr, op->err.mask);
 	default:
 		return -EINVAL;
 	}
@@ -900,14 +980,41 @@ static long tce_eeh_pe_op(struct iommu_group *grp, void __user *arg)
 static long tce_ioctl_eeh_pe_op(struct tce_container *container,
 				void __user *arg)
 {
+	struct vfio_eeh_pe_op op;
 	struct tce_group *tg;
-	long ret = 0;
+	long ret;
+
+	ret = tce_get_eeh_op(arg, &op);
+	if (ret)
+		return ret;
 
 	mutex_lock(&container->lock);
-	list_for_each_entry(tg, &container->groups, node) {
-		ret = tce_eeh_pe_op(tg->grp, arg);
-		if (ret)
-			break;
+	ret = tce_mm_check(container, false);
+	if (!ret) {
+		list_for_each_entry(tg, &container->groups, node) {
+			ret = tce_eeh_pe_op(tg->grp, &op);
+			if (ret)
+				break;
+		}
+	}
+	mutex_unlock(&container->lock);
+	return ret;
+}
+
+/* ENABLE and DISABLE (v1) */
+static long tce_ioctl_enable(struct tce_container *container, bool enable)
+{
+	long ret;
+
+	mutex_lock(&container->lock);
+	ret = tce_mm_check(container, false);
+	if (!ret) {
+		if (enable) {
+			ret = tce_enable(container);
+		} else if (container->enabled) {
+			tce_windows_clear(container);
+			tce_disable(container);
+		}
 	}
 	mutex_unlock(&container->lock);
 	return ret;
@@ -918,7 +1025,6 @@ static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,
 {
 	struct tce_container *container = iommu_data;
 	void __user *uarg = (void __user *)arg;
-	long ret;
 
 	/* The VFIO core asks this with no container yet */
 	if (cmd == VFIO_CHECK_EXTENSION)
@@ -927,16 +1033,15 @@ static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,
 	if (!container)
 		return -EINVAL;
 
-	/* One process must not drive another one's mappings */
-	if (container->mm && container->mm != current->mm)
-		return -EPERM;
-
+	/*
+	 * Each handler copies its argument in, then takes the container lock
+	 * and checks that the caller is of the container's mm
+	 * (tce_mm_check()): one process must not drive another one's
+	 * mappings.
+	 */
 	switch (cmd) {
 	case VFIO_IOMMU_SPAPR_TCE_GET_INFO:
-		mutex_lock(&container->lock);
-		ret = tce_ioctl_get_info(container, uarg);
-		mutex_unlock(&container->lock);
-		return ret;
+		return tce_ioctl_get_info(container, uarg);
 	case VFIO_IOMMU_MAP_DMA:
 		return tce_ioctl_map(container, uarg);
 	case VFIO_IOMMU_UNMAP_DMA:
@@ -961,15 +1066,9 @@ static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,
 
 	switch (cmd) {
 	case VFIO_IOMMU_ENABLE:
-		mutex_lock(&container->lock);
-		ret = tce_enable(container);
-		mutex_unlock(&container->lock);
-		return ret;
+		return tce_ioctl_enable(container, true);
 	case VFIO_IOMMU_DISABLE:
-		mutex_lock(&container->lock);
-		tce_disable(container);
-		mutex_unlock(&container->lock);
-		return 0;
+		return tce_ioctl_enable(container, false);
 	}
 	return -ENOTTY;
 }

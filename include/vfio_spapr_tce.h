@@ -41,6 +41,7 @@ struct tce_group {
  *	tce_table_hv()) map and unmap write and clear runs of entries
  *	without reading each one back (see iommu_tce.c). NULL for v2
  *	windows.
+ * @charged: pages charged to the container's locked_vm for the table
  *
  * Protected by &tce_container.lock, like the table's entries: only this
  * backend writes a v1 window (KVM's in-kernel TCE handlers take only
@@ -49,6 +50,20 @@ struct tce_group {
 struct tce_window {
 	struct iommu_table *tbl;
 	u64 *held;
+	unsigned long charged;
+};
+
+/**
+ * struct tce_prereg - a pre-registered region a v2 container registered
+ * @node: entry in &tce_container.preregs
+ * @mem: the mm's region; the container holds one use of it
+ *
+ * Protected by &tce_container.lock. A container maps only through the
+ * regions it registered.
+ */
+struct tce_prereg {
+	struct list_head node;
+	struct mm_iommu_table_group_mem_t *mem;
 };
 
 /**
@@ -64,8 +79,11 @@ struct tce_window {
  *	the first time a window is needed
  * @locked_pages: pages charged to @mm's locked_vm by ENABLE
  * @mm: the mm this container is bound to (by ENABLE, or by the first
- *	v2 ioctl that needs one), held by
- *	mmgrab() until release; NULL until then
+ *	v2 ioctl that needs one), held by mmgrab() until release; NULL
+ *	until then. Bound and compared with the caller's under @lock, in
+ *	the same critical section as the operation that uses it
+ *	(tce_mm_check()), so that two callers cannot both bind it and a
+ *	caller of another mm cannot act between the check and the use.
  * @windows: the DMA windows this container created and owns, by window
  *	number
  * @groups: list of &struct tce_group, in attach order
@@ -88,6 +106,8 @@ struct tce_container {
  * struct tce_map - one mapping request on one window
  * @mm: the container's mm: pages are pinned from it (v1), or looked up in
  *	its pre-registered memory (v2)
+ * @preregs: v2: the container's &tce_container.preregs, the only regions
+ *	it maps through
  * @win: the window
  * @entry: first TCE, in IOMMU pages from the start of the bus space
  * @pages: number of TCEs
@@ -101,6 +121,7 @@ struct tce_container {
  */
 struct tce_map {
 	struct mm_struct *mm;
+	const struct list_head *preregs;
 	struct tce_window *win;
 	unsigned long entry;
 	unsigned long pages;

@@ -2,12 +2,21 @@
 /*
  * Fake sPAPR platform for the vfio_spapr_tce KUnit suites. See fake_tce.h.
  *
+ * The tables are also a checker, like a recording writer: every TCE
+ * written must map an IOMMU page aligned to its size whose every system
+ * page is pinned (by MAP, or by the pre-registration it goes through),
+ * and a write-enabled TCE never the zero page; every TCE cleared must
+ * still map pinned memory, and on tables with tce_kill still so when its
+ * invalidation comes: a page released before the IOMMU stopped reaching
+ * it fails the case (KUNIT_FAIL), at the call where it happens.
+ *
  * Locking: a fake group and its tables are used by one test case at a time,
  * under the container lock of the code under test; the counters need no
  * lock of their own.
  */
 
 #include <kunit/resource.h>
+#include <kunit/test-bug.h>
 #include <linux/cred.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -36,12 +45,16 @@
  * @owner: the fake group whose create_table made it; counts its events
  * @hpa: per entry, the host physical address it maps
  * @dir: per entry, the DMA direction; DMA_NONE is an empty entry
+ * @stale: per entry, tables with tce_kill: the address a cleared entry
+ *	mapped until its invalidation, which the IOMMU may still reach; 0
+ *	if none
  */
 struct fake_tce_table {
 	struct iommu_table tbl;
 	struct fake_tce_group *owner;
 	unsigned long *hpa;
 	u8 *dir;
+	unsigned long *stale;
 };
 
 static struct fake_tce_table *to_fake_table(struct iommu_table *tbl)
@@ -52,6 +65,61 @@ static struct fake_tce_table *to_fake_table(struct iommu_table *tbl)
 static struct fake_tce_group *to_fake_group(struct iommu_table_group *tg)
 {
 	return container_of(tg, struct fake_tce_group, table_group);
+}
+
+/*
+ * Is every system page of [hpa, hpa + size) pinned? The zero page, which
+ * pinning read-only memory that was never written gives, is never freed
+ * and counts no pins.
+ */
+static bool fake_range_pinned(unsigned long hpa, unsigned long size)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(hpa); pfn <= PHYS_PFN(hpa + size - 1); pfn++)
+		if (!pfn_valid(pfn) ||
+		    (!is_zero_pfn(pfn) &&
+		     !folio_maybe_dma_pinned(page_folio(pfn_to_page(pfn)))))
+			return false;
+	return true;
+}
+
+/* The checker: a TCE is about to map @hpa for @dir at entry @index */
+static void fake_check_write(struct iommu_table *tbl, long index,
+			     unsigned long hpa, enum dma_data_direction dir)
+{
+	struct kunit *test = kunit_get_current_test();
+	unsigned long size = IOMMU_PAGE_SIZE(tbl);
+
+	if (!test)
+		return;
+	if (hpa & (size - 1))
+		KUNIT_FAIL(test, "TCE %ld: address %#lx not aligned to its IOMMU page (%#lx)",
+			   index, hpa, size);
+	else if (!fake_range_pinned(hpa, size))
+		KUNIT_FAIL(test, "TCE %ld maps %#lx..%#lx, not all pinned",
+			   index, hpa, hpa + size - 1);
+	if (dir != DMA_TO_DEVICE && is_zero_pfn(PHYS_PFN(hpa)))
+		KUNIT_FAIL(test, "TCE %ld lets the device write the zero page",
+			   index);
+}
+
+/*
+ * The checker: entry @i (from it_offset) is cleared. What it mapped must
+ * still be pinned; on tables with tce_kill, until the invalidation too.
+ */
+static void fake_check_clear(struct fake_tce_table *ft, unsigned long i)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct iommu_table *tbl = &ft->tbl;
+
+	if (ft->dir[i] == DMA_NONE)
+		return;
+	if (test && !fake_range_pinned(ft->hpa[i], IOMMU_PAGE_SIZE(tbl)))
+		KUNIT_FAIL(test, "TCE %lu cleared after its page %#lx was released",
+			   i + tbl->it_offset, ft->hpa[i]);
+	if (tbl->it_ops->tce_kill)
+		ft->stale[i] = ft->hpa[i];
 }
 
 static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
@@ -69,6 +137,9 @@ static int fake_xchg_no_kill(struct iommu_table *tbl, long index,
 	ft->owner->stats.xchg++;
 	if (old_dir != DMA_NONE)
 		ft->owner->stats.xchg_live++;
+	fake_check_clear(ft, i);
+	if (*direction != DMA_NONE)
+		fake_check_write(tbl, index, *hpa, *direction);
 
 	ft->hpa[i] = *direction == DMA_NONE ? 0 : *hpa;
 	ft->dir[i] = *direction;
@@ -91,11 +162,13 @@ static int fake_set(struct iommu_table *tbl, long index, long npages,
 
 	st->set++;
 	st->set_entries += npages;
+	st->set_max = max(st->set_max, (unsigned long)npages);
 	for (k = 0; k < npages; k++) {
 		i = index - tbl->it_offset + k;
 		if (ft->dir[i] != DMA_NONE)
 			st->set_over_live++;
 		ft->hpa[i] = __pa(uaddr) + (k << tbl->it_page_shift);
+		fake_check_write(tbl, index + k, ft->hpa[i], direction);
 		ft->dir[i] = direction == DMA_TO_DEVICE ? DMA_TO_DEVICE :
 							  DMA_BIDIRECTIONAL;
 	}
@@ -106,9 +179,12 @@ static void fake_clear(struct iommu_table *tbl, long index, long npages)
 {
 	struct fake_tce_table *ft = to_fake_table(tbl);
 	unsigned long i = index - tbl->it_offset;
+	long k;
 
 	ft->owner->stats.clear++;
 	ft->owner->stats.clear_entries += npages;
+	for (k = 0; k < npages; k++)
+		fake_check_clear(ft, i + k);
 	memset(&ft->hpa[i], 0, npages * sizeof(*ft->hpa));
 	memset(&ft->dir[i], DMA_NONE, npages);
 }
@@ -116,11 +192,23 @@ static void fake_clear(struct iommu_table *tbl, long index, long npages)
 static void fake_tce_kill(struct iommu_table *tbl, unsigned long index,
 			  unsigned long pages)
 {
-	struct fake_tce_stats *st = &to_fake_table(tbl)->owner->stats;
+	struct fake_tce_table *ft = to_fake_table(tbl);
+	struct fake_tce_stats *st = &ft->owner->stats;
+	struct kunit *test = kunit_get_current_test();
+	unsigned long i, first = index - tbl->it_offset;
 
 	st->kill++;
 	st->kill_entry = index;
 	st->kill_pages = pages;
+	for (i = first; i < first + pages && i < tbl->it_size; i++) {
+		if (!ft->stale[i])
+			continue;
+		if (test && !fake_range_pinned(ft->stale[i],
+					       IOMMU_PAGE_SIZE(tbl)))
+			KUNIT_FAIL(test, "TCE %lu: page %#lx released before its invalidation",
+				   i + tbl->it_offset, ft->stale[i]);
+		ft->stale[i] = 0;
+	}
 }
 
 /*
@@ -148,6 +236,7 @@ static void fake_table_free(struct iommu_table *tbl)
 	ft->owner->stats.tables_live--;
 	vfree(ft->hpa);
 	vfree(ft->dir);
+	vfree(ft->stale);
 	vfree(tbl->it_userspace);
 }
 
@@ -192,10 +281,12 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 		return -ENOMEM;
 	ft->hpa = vzalloc(entries * sizeof(*ft->hpa));
 	ft->dir = vzalloc(entries);
+	ft->stale = vzalloc(entries * sizeof(*ft->stale));
 	ft->tbl.it_userspace = vzalloc(entries * sizeof(__be64));
-	if (!ft->hpa || !ft->dir || !ft->tbl.it_userspace) {
+	if (!ft->hpa || !ft->dir || !ft->stale || !ft->tbl.it_userspace) {
 		vfree(ft->hpa);
 		vfree(ft->dir);
+		vfree(ft->stale);
 		vfree(ft->tbl.it_userspace);
 		kfree(ft);
 		return -ENOMEM;
@@ -219,6 +310,13 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 
 	fg->stats.create_table++;
 	fg->stats.tables_live++;
+	/*
+	 * Like pseries, where creating a table creates the window in
+	 * firmware: the group holds the table from now on, and only
+	 * unset_window() takes it back
+	 */
+	if (fg->hv)
+		table_group->tables[num] = iommu_tce_table_get(&ft->tbl);
 	*ptbl = &ft->tbl;
 	return 0;
 }
@@ -232,6 +330,9 @@ static long fake_set_window(struct iommu_table_group *table_group, int num,
 		return -EIO;
 	if (fg->set_window_fail > 0)
 		fg->set_window_fail--;
+	/* pseries: only the group that created the table has the window */
+	if (fg->hv)
+		return tbl == table_group->tables[num] ? 0 : -EPERM;
 	if (WARN_ON(table_group->tables[num]))
 		return -EBUSY;
 
@@ -314,7 +415,7 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 			      opts->no_windows ? &fake_no_window_ops :
 						 &fake_group_ops;
 	if (opts->ddw) {
-		fg->table_group.pgsizes = SZ_4K | SZ_64K | SZ_16M;
+		fg->table_group.pgsizes = SZ_4K | SZ_64K | SZ_2M | SZ_16M;
 		fg->table_group.max_dynamic_windows_supported =
 			IOMMU_TABLE_GROUP_MAX_TABLES;
 		fg->table_group.max_levels = FAKE_MAX_LEVELS;
@@ -536,33 +637,6 @@ void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
 	unpin_user_page(again);
 	KUNIT_ASSERT_GT(test, pin->pin_delta, 0);
 	KUNIT_ASSERT_EQ(test, pin->ref_base, page_ref_count(page));
-}
-
-/**
- * fake_tce_map() - map a pinned page the way the map path does
- * @test: the test case
- * @tbl: the window's table
- * @entry: entry number, including it_offset
- * @pin: a page from fake_tce_pin_page(); one more pin is taken and handed
- *	to the TCE, for the code under test to release
- * @dir: DMA direction of the mapping
- */
-void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
-		  unsigned long entry, struct fake_tce_pin *pin,
-		  enum dma_data_direction dir)
-{
-	enum dma_data_direction old = dir;
-	struct page *page;
-	unsigned long hpa;
-
-	KUNIT_ASSERT_EQ(test, 1, pin_user_pages_fast(pin->uaddr, 1,
-						     FOLL_WRITE, &page));
-	KUNIT_ASSERT_PTR_EQ(test, pin->page, page);
-
-	hpa = page_to_phys(page);
-	KUNIT_ASSERT_EQ(test, 0, iommu_tce_xchg_no_kill(current->mm, tbl,
-							entry, &hpa, &old));
-	KUNIT_ASSERT_EQ(test, DMA_NONE, old);
 }
 
 /**

@@ -27,6 +27,7 @@
  * @set_entries: hv tables: entries written by set()
  * @set_over_live: hv tables: entries set() wrote over a live entry, whose
  *	page would then never be released
+ * @set_max: hv tables: the most entries one set() call wrote
  * @clear: hv tables: clear() calls
  * @clear_entries: hv tables: entries cleared by clear()
  * @kill: invalidations (tce_kill calls)
@@ -44,6 +45,7 @@ struct fake_tce_stats {
 	unsigned long set;
 	unsigned long set_entries;
 	unsigned long set_over_live;
+	unsigned long set_max;
 	unsigned long clear;
 	unsigned long clear_entries;
 	unsigned int kill;
@@ -82,7 +84,9 @@ struct fake_tce_group {
  * @no_windows: a platform without create_table/set_window/unset_window
  * @hv: tables written through a hypervisor, like pseries LPAR ones: with
  *	set() and clear() ops and no tce_kill; set() grants the device read
- *	access whatever the direction, as the real one does
+ *	access whatever the direction, as the real one does. Like pseries
+ *	too, creating a table sets the window on its group (set_window()
+ *	only checks it is that table) until unset_window()
  */
 struct fake_tce_opts {
 	u32 tce32_size;
@@ -131,9 +135,6 @@ struct fake_tce_pin {
 
 void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
 		       struct fake_tce_pin *pin);
-void fake_tce_map(struct kunit *test, struct iommu_table *tbl,
-		  unsigned long entry, struct fake_tce_pin *pin,
-		  enum dma_data_direction dir);
 
 long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
 			 unsigned int cmd, void *arg, size_t len);
