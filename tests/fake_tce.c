@@ -18,9 +18,13 @@
 #include <kunit/resource.h>
 #include <kunit/test-bug.h>
 #include <linux/cred.h>
+#include <linux/completion.h>
+#include <linux/hugetlb.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/fs.h>
@@ -162,7 +166,7 @@ static int fake_set(struct iommu_table *tbl, long index, long npages,
 
 	st->set++;
 	st->set_entries += npages;
-	st->set_max = max(st->set_max, (unsigned long)npages);
+	st->set_max = max_t(unsigned long, st->set_max, npages);
 	for (k = 0; k < npages; k++) {
 		i = index - tbl->it_offset + k;
 		if (ft->dir[i] != DMA_NONE)
@@ -749,7 +753,8 @@ long fake_tce_prereg(struct kunit *test, struct tce_container *c,
 }
 
 /**
- * fake_tce_page_of() - the page behind a user address, and its refcount
+ * fake_tce_page_of() - the page behind a user address, and its folio's
+ *	refcount
  * @test: the test case
  * @uaddr: a user address that is mapped and was touched
  * @ref: where the page's refcount is returned
@@ -763,6 +768,181 @@ struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
 
 	KUNIT_ASSERT_EQ(test, 1, get_user_pages_fast(uaddr, 1, 0, &page));
 	put_page(page);
-	*ref = page_ref_count(page);
+	/* A tail page of a large folio counts nothing: its folio does */
+	*ref = folio_ref_count(page_folio(page));
 	return page;
+}
+
+/*
+ * Hugetlb memory, from a file on the hugetlbfs the guest's /init mounts:
+ * the KUnit module has no other way to a huge page.
+ */
+#define FAKE_HUGETLBFS	"/dev/hugepages/vfio_spapr_tce_kunit"
+/*
+ * Where fake_tce_huge_mem() maps: on the hash MMU a huge page needs an
+ * address slice of its own (256M below 4G), and this one ends 16M before
+ * the next slice starts, where the small pages go
+ */
+#define FAKE_HUGE_ADDR	0x7f000000UL
+
+/**
+ * fake_tce_huge_mem() - one huge page, then small pages right after it
+ * @test: the test case
+ * @shift: where the huge page's shift is returned
+ *
+ * Maps one hugetlb page at an address aligned to it and, right after,
+ * the same size of ordinary shmem memory (small pages that transparent
+ * huge pages leave alone), both touched, in the case's mm.
+ *
+ * Return: the user address of the huge page (the case fails without a
+ * hugetlbfs mounted at /dev/hugepages or a huge page in its pool).
+ */
+unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift)
+{
+	unsigned long size, ua, small, off;
+	struct file *file;
+
+	fake_tce_user_mem(test, PAGE_SIZE);
+	file = filp_open(FAKE_HUGETLBFS, O_CREAT | O_RDWR, 0600);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file),
+			       "no hugetlbfs at /dev/hugepages: %ld",
+			       PTR_ERR(file));
+	*shift = huge_page_shift(hstate_file(file));
+	size = 1UL << *shift;
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED(FAKE_HUGE_ADDR, size));
+	ua = kunit_vm_mmap(test, file, FAKE_HUGE_ADDR, size,
+			   PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_FIXED_NOREPLACE, 0);
+	fput(file);
+	KUNIT_ASSERT_EQ(test, FAKE_HUGE_ADDR, ua);
+
+	file = shmem_file_setup("fake_tce_small", size, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	small = kunit_vm_mmap(test, file, ua + size, size,
+			      PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_FIXED_NOREPLACE, 0);
+	fput(file);
+	KUNIT_ASSERT_EQ(test, ua + size, small);
+
+	for (off = 0; off < 2 * size; off += PAGE_SIZE)
+		KUNIT_ASSERT_EQ_MSG(test, 0,
+				    put_user(1, (u8 __user *)ua + off),
+				    "no huge page in the pool?");
+	return ua;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(fake_free_page, __free_page, struct page *);
+
+/**
+ * fake_tce_contig_mem() - physically contiguous user memory
+ * @test: the test case
+ * @order: 2^@order system pages
+ *
+ * Inserts the pages of one allocation, in order, into a shared mapping
+ * of the case's mm: as a huge page would, but of any size.
+ *
+ * Return: its user address.
+ */
+unsigned long fake_tce_contig_mem(struct kunit *test, unsigned int order)
+{
+	unsigned long n = 1UL << order, ua, i;
+	struct vm_area_struct *vma;
+	struct page *first, **pages;
+	int ret;
+
+	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	first = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	split_page(first, order);
+	for (i = 0; i < n; i++) {
+		pages[i] = first + i;
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, fake_free_page,
+							  pages[i]));
+	}
+
+	ua = kunit_vm_mmap(test, NULL, 0, n * PAGE_SIZE,
+			   PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(ua));
+	mmap_write_lock(current->mm);
+	vma = find_vma(current->mm, ua);
+	ret = vma ? vm_insert_pages(vma, ua, pages, &n) : -EFAULT;
+	mmap_write_unlock(current->mm);
+	KUNIT_ASSERT_EQ(test, 0, ret);
+	return ua;
+}
+
+static int fake_other_thread(void *data)
+{
+	struct fake_tce_other *o = data;
+	struct mm_struct *mm = mm_alloc();
+
+	if (mm) {
+		mm->task_size = TASK_SIZE;
+		arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+		kthread_use_mm(mm);
+		o->ret = o->fn(o);
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	} else {
+		o->ret = -ENOMEM;
+	}
+	complete(&o->done);
+	return 0;
+}
+
+/**
+ * fake_tce_other_start() - run @o->fn in another thread, with another mm
+ * @test: the test case
+ * @o: what to run (@o->fn, @o->c, @o->data set); its result lands in
+ *	@o->ret
+ *
+ * The function runs in a kernel thread with an mm of its own, like a
+ * second process sharing the container's fd. Wait for it with
+ * fake_tce_other_wait() before the case ends.
+ */
+void fake_tce_other_start(struct kunit *test, struct fake_tce_other *o)
+{
+	struct task_struct *t;
+
+	init_completion(&o->done);
+	o->ret = -EINPROGRESS;
+	t = kthread_run(fake_other_thread, o, "fake_tce_other");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+}
+
+/**
+ * fake_tce_other_wait() - wait for a thread from fake_tce_other_start()
+ * @o: the thread's description
+ * @ms: how long to wait at most
+ *
+ * Return: true if it finished.
+ */
+bool fake_tce_other_wait(struct fake_tce_other *o, unsigned int ms)
+{
+	return wait_for_completion_timeout(&o->done, msecs_to_jiffies(ms));
+}
+
+/**
+ * fake_tce_other_ioctl() - an ioctl from a fake_tce_other_start() thread
+ * @o: the thread's description; @o->c is the container
+ * @cmd: the ioctl
+ * @arg: its argument, copied to user memory of the thread's mm first
+ * @len: its size
+ *
+ * Return: what the ioctl returned, or -ENOMEM.
+ */
+long fake_tce_other_ioctl(struct fake_tce_other *o, unsigned int cmd,
+			  const void *arg, size_t len)
+{
+	unsigned long u = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_ANONYMOUS | MAP_PRIVATE, 0);
+
+	if (IS_ERR_VALUE(u))
+		return -ENOMEM;
+	if (copy_to_user((void __user *)u, arg, len))
+		return -ENOMEM;
+	return fake_tce_ioctl(o->c, cmd, u);
 }

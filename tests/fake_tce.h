@@ -9,6 +9,7 @@
 #define VFIO_SPAPR_TCE_FAKE_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/mm_types.h>
 #include <asm/iommu.h>
 
@@ -147,6 +148,30 @@ long fake_tce_prereg(struct kunit *test, struct tce_container *c,
 		     unsigned int cmd, u64 vaddr, u64 size);
 struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
 			      int *ref);
+
+unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift);
+unsigned long fake_tce_contig_mem(struct kunit *test, unsigned int order);
+
+/**
+ * struct fake_tce_other - a call made by another thread, with another mm
+ * @fn: what the thread runs; its result goes to @ret
+ * @c: the container it acts on
+ * @data: for @fn
+ * @ret: @fn's result, -EINPROGRESS until it returned
+ * @done: completed when the thread is done
+ */
+struct fake_tce_other {
+	long (*fn)(struct fake_tce_other *o);
+	struct tce_container *c;
+	void *data;
+	long ret;
+	struct completion done;
+};
+
+void fake_tce_other_start(struct kunit *test, struct fake_tce_other *o);
+bool fake_tce_other_wait(struct fake_tce_other *o, unsigned int ms);
+long fake_tce_other_ioctl(struct fake_tce_other *o, unsigned int cmd,
+			  const void *arg, size_t len);
 
 /* The driver ops as the VFIO core calls them */
 

@@ -23,6 +23,16 @@ probe_expect unregistered_after_unload 0 0
 ours module_reload load
 probe_expect registered_after_reload 1 1
 
+# Huge pages for the security suite's mixed-page-size case
+echo 2 >/proc/sys/vm/nr_hugepages
+mkdir -p /dev/hugepages
+mount -t hugetlbfs none /dev/hugepages
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 2 ]; then
+	result hugepages_for_kunit PASS
+else
+	result hugepages_for_kunit FAIL "$(grep -i huge /proc/meminfo | tr '\n' ' ')"
+fi
+
 echo "VST-KUNIT-BEGIN"
 insmod /modules/vfio_spapr_tce_test.ko
 echo "VST-KUNIT-END"

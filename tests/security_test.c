@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: what a hostile caller of the ioctls must not get. Each case is
+ * one way a process could make the device reach memory it does not own,
+ * keep memory pinned uncharged, or act on a container bound to another
+ * process; the fake tables check every TCE written and cleared on top.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/vfio.h>
+
+#include "fake_tce.h"
+
+#define RW	(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+#define REG	VFIO_IOMMU_SPAPR_REGISTER_MEMORY
+#define UNREG	VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY
+
+/* A v2 container with one group, on the kind of table the case names */
+static struct tce_container *sec_v2(struct kunit *test,
+				    struct fake_tce_group **fgp)
+{
+	struct fake_tce_opts opts = fake_tce_ddw_opts;
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+
+	opts.hv = fake_tce_param_hv(test);
+	fg = fake_tce_group_new(test, &opts);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	if (fgp)
+		*fgp = fg;
+	return c;
+}
+
+static long sec_create(struct kunit *test, struct tce_container *c,
+		       u32 shift, u64 size, u64 *start)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = shift,
+		.window_size = size, .levels = 1,
+	};
+	long ret;
+
+	ret = fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+				  sizeof(cr));
+	if (start)
+		*start = cr.start_addr;
+	return ret;
+}
+
+static long sec_remove(struct kunit *test, struct tce_container *c, u64 start)
+{
+	struct vfio_iommu_spapr_tce_remove rm = {
+		.argsz = sizeof(rm), .start_addr = start,
+	};
+
+	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
+				   sizeof(rm));
+}
+
+/*
+ * A region that starts with a huge page and goes on with small pages
+ * says the huge page's size for all of them: an IOMMU page of that size
+ * over the small pages would reach memory nobody pinned. -EPERM, as
+ * upstream; over the huge page itself it maps.
+ */
+static void v2_map_mixed_page_sizes(struct kunit *test)
+{
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua, size, start_vm;
+	struct iommu_table *tbl;
+	unsigned int shift;
+	u64 start;
+
+	ua = fake_tce_huge_mem(test, &shift);
+	size = 1UL << shift;
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	c = sec_v2(test, &fg);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, 2 * size));
+	KUNIT_ASSERT_EQ(test, 0, sec_create(test, c, shift, SZ_1G, &start));
+	tbl = fg->table_group.tables[1];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+
+	KUNIT_EXPECT_EQ(test, -EPERM,
+			fake_tce_dma_map(test, c, ua + size, start, size, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, start, size,
+						  RW));
+	KUNIT_EXPECT_EQ(test, 1, fake_tce_live(tbl));
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, start, size));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, ua,
+						 2 * size));
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
+/*
+ * A TCE_CREATE over RLIMIT_MEMLOCK leaves no window behind, even where
+ * creating the table created the window (the hv fake, like pseries): it
+ * is charged before it is created. A second try, under the limit, gets
+ * one.
+ */
+static void create_over_memlock_leaves_nothing(struct kunit *test)
+{
+	const struct cred *old;
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long start_vm;
+
+	fake_tce_user_mem(test, PAGE_SIZE);
+	fake_tce_set_memlock(test, 0);
+	start_vm = fake_tce_locked_vm();
+	c = sec_v2(test, &fg);
+	old = fake_tce_drop_ipc_lock();
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	/* No default window: the new one takes its place, number 0 */
+	KUNIT_ASSERT_EQ(test, 0, sec_remove(test, c, 0));
+
+	KUNIT_EXPECT_EQ(test, -ENOMEM, sec_create(test, c, 16, SZ_1G, NULL));
+	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+
+	fake_tce_set_memlock(test, 1UL << 30);
+	KUNIT_EXPECT_EQ(test, 0, sec_create(test, c, 16, SZ_1G, NULL));
+	KUNIT_EXPECT_NOT_NULL(test, fg->table_group.tables[0]);
+	revert_creds(old);
+
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
+/*
+ * One set() call writes at most 512 entries, however long the physically
+ * contiguous run: pseries keeps interrupts off across a call. v2 and v1.
+ */
+static void hv_runs_capped(struct kunit *test)
+{
+	/* 4 MiB: 1024 TCEs of 4K, physically contiguous */
+	unsigned int order = 22 - PAGE_SHIFT;
+	unsigned long size = PAGE_SIZE << order, n = size / SZ_4K;
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .ddw = true, .hv = true };
+	struct fake_tce_group *fg, *fg1;
+	struct tce_container *c;
+	unsigned long ua;
+
+	ua = fake_tce_contig_mem(test, order);
+	fake_tce_set_memlock(test, 1UL << 30);
+	fg = fake_tce_group_new(test, &opts);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, size));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, size, RW));
+	KUNIT_EXPECT_EQ(test, n, fg->stats.set_entries);
+	KUNIT_EXPECT_EQ(test, 512, fg->stats.set_max);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, size));
+	fake_tce_release(c);
+
+	opts.ddw = false;
+	fg1 = fake_tce_group_new(test, &opts);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg1));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, size, RW));
+	KUNIT_EXPECT_EQ(test, n, fg1->stats.set_entries);
+	KUNIT_EXPECT_EQ(test, 512, fg1->stats.set_max);
+	fake_tce_release(c);
+}
+
+static long sec_register_other(struct fake_tce_other *o)
+{
+	unsigned long ua = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .vaddr = ua, .size = PAGE_SIZE,
+	};
+	long ret;
+
+	if (IS_ERR_VALUE(ua))
+		return -ENOMEM;
+	ret = fake_tce_other_ioctl(o, REG, &r, sizeof(r));
+	if (!ret)
+		ret = fake_tce_other_ioctl(o, UNREG, &r, sizeof(r));
+	return ret;
+}
+
+/*
+ * The container is bound to an mm under its lock, in the same critical
+ * section as the call that binds it: while the lock is held, a REGISTER
+ * from another process binds nothing. Afterwards the other process owns
+ * the container and this one is refused.
+ */
+static void mm_bound_under_lock(struct kunit *test)
+{
+	struct fake_tce_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct tce_container *c;
+	bool done;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	fake_tce_user_mem(test, PAGE_SIZE);
+	fake_tce_set_memlock(test, 1UL << 30);
+	c = sec_v2(test, NULL);
+	o->c = c;
+	o->fn = sec_register_other;
+
+	mutex_lock(&c->lock);
+	fake_tce_other_start(test, o);
+	msleep(100);
+	KUNIT_EXPECT_NULL(test, c->mm);
+	mutex_unlock(&c->lock);
+	done = fake_tce_other_wait(o, 5000);
+	KUNIT_ASSERT_TRUE(test, done);
+
+	KUNIT_EXPECT_EQ(test, 0, o->ret);
+	KUNIT_EXPECT_NOT_NULL(test, c->mm);
+	KUNIT_EXPECT_PTR_NE(test, current->mm, c->mm);
+	KUNIT_EXPECT_EQ(test, -EPERM,
+			fake_tce_prereg(test, c, REG, fake_tce_user_mem(test,
+									PAGE_SIZE),
+					PAGE_SIZE));
+	fake_tce_release(c);
+}
+
+static long sec_get_info_unmapped(struct fake_tce_other *o)
+{
+	/* An address nothing is mapped at, in the thread's fresh mm */
+	return fake_tce_ioctl(o->c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, PAGE_SIZE);
+}
+
+/*
+ * Arguments are copied in before the container lock is taken: a copy that
+ * faults (or that userfaultfd stalls) never holds the lock. With the lock
+ * held, a GET_INFO whose argument is not mapped fails at once.
+ */
+static void args_copied_before_lock(struct kunit *test)
+{
+	struct fake_tce_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct tce_container *c;
+	bool done;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	c = sec_v2(test, NULL);
+	o->c = c;
+	o->fn = sec_get_info_unmapped;
+
+	mutex_lock(&c->lock);
+	fake_tce_other_start(test, o);
+	done = fake_tce_other_wait(o, 1000);
+	mutex_unlock(&c->lock);
+	if (!done)
+		KUNIT_ASSERT_TRUE(test, fake_tce_other_wait(o, 5000));
+	KUNIT_EXPECT_TRUE(test, done);
+	KUNIT_EXPECT_EQ(test, -EFAULT, o->ret);
+	fake_tce_release(c);
+}
+
+/*
+ * A container maps only through regions it registered itself: another
+ * container of the same process may give its region back at any time.
+ */
+static void v2_map_other_containers_region(struct kunit *test)
+{
+	struct fake_tce_opts opts = fake_tce_ddw_opts;
+	struct fake_tce_group *fa, *fb;
+	struct tce_container *a, *b;
+	unsigned long ua, start_vm;
+	struct iommu_table *tbl;
+
+	opts.hv = fake_tce_param_hv(test);
+	fa = fake_tce_group_new(test, &opts);
+	fb = fake_tce_group_new(test, &opts);
+	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	a = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	b = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(a, fa));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(b, fb));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
+	/* b is enabled by a region of its own elsewhere */
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_prereg(test, b, REG,
+					fake_tce_user_mem(test, PAGE_SIZE),
+					PAGE_SIZE));
+
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_dma_map(test, b, ua, 0, PAGE_SIZE, RW));
+	tbl = fb->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+
+	/* a gives its region back with its fd; b registers it, then maps */
+	fake_tce_release(a);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, b, REG, ua, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, b, ua, 0, PAGE_SIZE,
+						  RW));
+	fake_tce_release(b);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
+/*
+ * v1 DISABLE gives back the charge that covers MAP's pins, so it takes
+ * the mappings with it: nothing stays pinned uncharged. UNMAP is then
+ * refused; ENABLE again maps again.
+ */
+static void v1_disable_clears_mappings(struct kunit *test)
+{
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .hv = fake_tce_param_hv(test) };
+	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
+	struct tce_container *c;
+	unsigned long ua, start_vm;
+	int base, ref;
+
+	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
+	fake_tce_page_of(test, ua, &base);
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
+						  RW));
+	fake_tce_page_of(test, ua, &ref);
+	KUNIT_ASSERT_NE(test, base, ref);
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(fg->table_group.tables[0]));
+	fake_tce_page_of(test, ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	/* Only the default window's table stays charged */
+	KUNIT_EXPECT_EQ(test, start_vm +
+			DIV_ROUND_UP(fg->table_group.tables[0]->it_allocated_size,
+				     PAGE_SIZE),
+			fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_unmap(test, c, 0,
+							 PAGE_SIZE));
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
+						  RW));
+	fake_tce_release(c);
+	fake_tce_page_of(test, ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
+/*
+ * REGISTER of a range of which only a part can be pinned (writable pages,
+ * then read-only ones) is an error, not a page count, and leaves nothing
+ * registered or charged.
+ */
+static void v2_register_partial_pin(struct kunit *test)
+{
+	struct tce_container *c;
+	unsigned long ua, ro, start_vm;
+
+	ua = fake_tce_user_mem(test, 4 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, vm_munmap(ua + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
+	ro = kunit_vm_mmap(test, NULL, ua + 2 * PAGE_SIZE, 2 * PAGE_SIZE,
+			   PROT_READ, MAP_ANONYMOUS | MAP_PRIVATE |
+			   MAP_FIXED_NOREPLACE, 0);
+	KUNIT_ASSERT_EQ(test, ua + 2 * PAGE_SIZE, ro);
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	c = sec_v2(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			fake_tce_prereg(test, c, REG, ua, 4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	/* Nothing of it stayed registered: the writable part can be */
+	KUNIT_EXPECT_EQ(test, 0,
+			fake_tce_prereg(test, c, REG, ua, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0,
+			fake_tce_prereg(test, c, UNREG, ua, 2 * PAGE_SIZE));
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
+/*
+ * User address 0 marks an empty entry in a v2 table's userspace view, so
+ * v2 MAP never maps it: -EINVAL, nothing written.
+ */
+static void v2_map_user_address_zero(struct kunit *test)
+{
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua;
+
+	/* The case's kernel thread may map page 0 (CAP_SYS_RAWIO) */
+	fake_tce_user_mem(test, PAGE_SIZE);
+	ua = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE, 0);
+	KUNIT_ASSERT_EQ(test, 0, ua);
+	fake_tce_set_memlock(test, 1UL << 30);
+	c = sec_v2(test, &fg);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_dma_map(test, c, 0, 0, PAGE_SIZE, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(fg->table_group.tables[0]));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, 0, PAGE_SIZE));
+	fake_tce_release(c);
+}
+
+static struct kunit_case security_cases[] = {
+	KUNIT_CASE_PARAM(v2_map_mixed_page_sizes, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(create_over_memlock_leaves_nothing,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE(hv_runs_capped),
+	KUNIT_CASE(mm_bound_under_lock),
+	KUNIT_CASE(args_copied_before_lock),
+	KUNIT_CASE_PARAM(v2_map_other_containers_region,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(v1_disable_clears_mappings,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE(v2_register_partial_pin),
+	KUNIT_CASE_PARAM(v2_map_user_address_zero, fake_tce_platform_gen_params),
+	{}
+};
+
+static struct kunit_suite security_suite = {
+	.name = "vfio_spapr_tce_security",
+	.test_cases = security_cases,
+};
+
+kunit_test_suite(security_suite);
