@@ -6,9 +6,10 @@
  *
  * Two ways to write a table, chosen per table by tce_table_hv():
  * - exchange: each entry is exchanged on its own (it_ops->xchg_no_kill,
- *   which returns what the entry held) and the range is invalidated once
- *   per call. On powernv an exchange is a store to the table in memory and
- *   the invalidation is the costly part.
+ *   which returns what the entry held); a map invalidates its range once
+ *   per call, a clear once per batch of entries. On powernv an exchange
+ *   is a store to the table in memory and the invalidation is the costly
+ *   part.
  * - runs: on tables written through the hypervisor (pseries LPAR) there is
  *   no separate invalidation but every exchange costs two hypervisor calls
  *   (read, then write). There, entries that map physically contiguous
@@ -16,6 +17,10 @@
  *   to 512 entries per call) and ranges are cleared by it_ops->clear
  *   (H_STUFF_TCE). What an entry holds is known without reading it back:
  *   from &tce_window.held (v1) or from the table's userspace view (v2).
+ *   A run is at most TCE_RUN_MAX entries.
+ *
+ * Either way, a page is released only once every entry that mapped it was
+ * cleared and invalidated: the IOMMU never reaches a released page.
  *
  * Pins (v1). Every v1 window has a held array, where this backend notes
  * what it wrote. The IOMMU pages of one system page that one call maps
