@@ -40,6 +40,7 @@
 
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -220,9 +221,16 @@ static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
 	if (!pua || !*pua)
 		return;
 
+	/*
+	 * The region may be another's than this container's (KVM maps
+	 * through any region of the mm): the mm's list, walked under RCU as
+	 * other regions may be freed meanwhile. A mapped region is not.
+	 */
+	rcu_read_lock();
 	mem = mm_iommu_lookup(mm, be64_to_cpu(*pua), IOMMU_PAGE_SIZE(tbl));
 	if (mem)
 		mm_iommu_mapped_dec(mem);
+	rcu_read_unlock();
 	*pua = 0;
 }
 
@@ -751,23 +759,21 @@ static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
 }
 
 /*
- * v2: the region that holds [@ua, @ua + @size), if this container
- * registered it: a region another container of the same mm registered may
- * go away with that container, and must not be mapped through this one.
+ * v2: the region of this container's that translates the IOMMU page of
+ * @shift at @ua, and the host address it translates to. Only this
+ * container's: a region another container of the same mm registered may
+ * go away with that container. The list is the container's, under its
+ * lock, unlike the mm's list of regions.
  */
 static struct mm_iommu_table_group_mem_t *
 tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
-		  unsigned long size)
+		  unsigned int shift, unsigned long *hpa)
 {
-	struct mm_iommu_table_group_mem_t *mem;
 	struct tce_prereg *p;
 
-	mem = mm_iommu_lookup(m->mm, ua, size);
-	if (!mem)
-		return NULL;
 	list_for_each_entry(p, m->preregs, node)
-		if (p->mem == mem)
-			return mem;
+		if (!mm_iommu_ua_to_hpa(p->mem, ua, shift, hpa))
+			return p->mem;
 	return NULL;
 }
 
@@ -776,8 +782,8 @@ tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
  * lie wholly in memory @mem pinned, at the addresses the TCE will reach?
  * An IOMMU page no bigger than a system page lies in the one system page
  * @hpa is in (@ua is aligned to it). A bigger one must start at an
- * aligned @hpa and every system page of it must be the next one of the
- * region. The region's page shift does not promise that: mm_iommu_new()
+ * aligned @hpa and every system page of it must be in the region and the
+ * next one of it. The region's page shift does not promise that: mm_iommu_new()
  * takes it from a huge page and keeps it for the smaller pages after it.
  */
 static bool tce_prereg_contained(struct mm_iommu_table_group_mem_t *mem,
@@ -813,8 +819,8 @@ tce_prereg_hpa(const struct tce_map *m, unsigned long ua, unsigned int shift,
 	       struct mm_iommu_table_group_mem_t **mem, unsigned long *hpa)
 {
 	if (!*mem || mm_iommu_ua_to_hpa(*mem, ua, shift, hpa)) {
-		*mem = tce_prereg_lookup(m, ua, 1UL << shift);
-		if (!*mem || mm_iommu_ua_to_hpa(*mem, ua, shift, hpa))
+		*mem = tce_prereg_lookup(m, ua, shift, hpa);
+		if (!*mem)
 			return -EINVAL;
 	}
 	if (!tce_prereg_contained(*mem, ua, shift, *hpa))
