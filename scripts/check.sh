@@ -120,8 +120,14 @@ for machine in pseries powernv9; do
 	if [ "$rc" = 0 ]; then pass "guest $machine e2e boot and console"
 	else fail "guest $machine e2e boot and console (see $e2e_log)"; fi
 	count_results "$machine" "$e2e_log"
+	# spapr_hostile: every row's last oracle, and the hugetlb pool
 	for want in e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first \
-		    e2e_v2_closed_vmlck e2e_ours_unload; do
+		    e2e_v2_closed_vmlck e2e_ours_unload e2e_hugepages \
+		    e2e_v2_h_mixed_pins e2e_v1_h_romap_pins e2e_v2_h_roreg_pins \
+		    e2e_v1_h_munmap_pins e2e_v2_h_munmap_pins \
+		    e2e_v2_h_other_pins e2e_v1_h_fork_pins e2e_v2_h_fork_pins \
+		    e2e_v2_h_race_pins e2e_v1_h_disable_pins \
+		    e2e_v2_h_charge_pins; do
 		grep -aq "^VST-RESULT $want " "$e2e_log" ||
 			fail "$machine.$want (did not run)"
 	done

@@ -49,7 +49,8 @@ cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
 	"$work/root/modules/"
 [ "$mode" = bench ] || cp "$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 
-for prog in tests/guest/vfio_probe tests/guest/spapr_dma bench/spapr_bench; do
+for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
+	    bench/spapr_bench; do
 	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
 		-o "$work/root/bin/${prog##*/}" "$top/$prog.c" \
@@ -92,15 +93,25 @@ if [ "$mode" = bench ] && [ -n "${BENCH_PLUGIN:-}" ]; then
 fi
 case $machine in
 pseries)
-	qemu+=(-M pseries,x-vof=on -nodefaults)
+	# 16M pages for a hash MMU guest's hugetlb (radix ones have 2M)
+	qemu+=(-M pseries,x-vof=on,cap-hpt-max-page-size=16M -nodefaults)
 	# edu alone behind its own PHB, so that it is alone in its group
 	[ "$mode" = kunit ] || qemu+=(-device spapr-pci-host-bridge,index=1,id=phb1
 				      -device "$edu,bus=phb1.0")
+	# e2e: a second edu in a group of its own (spapr_hostile needs two)
+	if [ "$mode" = e2e ]; then
+		qemu+=(-device spapr-pci-host-bridge,index=2,id=phb2
+		       -device "$edu,bus=phb2.0")
+	fi
 	;;
 powernv9)
 	# skiboot from Debian's qemu package; edu under a PHB4 root port
 	qemu+=(-M powernv9)
 	[ "$mode" = kunit ] || qemu+=(-device "$edu,bus=pcie.0")
+	# e2e: a second edu, under another PHB (spapr_hostile needs two groups)
+	if [ "$mode" = e2e ]; then
+		qemu+=(-device "$edu,bus=pcie.1")
+	fi
 	;;
 *) echo "guest: unknown machine $machine" >&2; exit 2 ;;
 esac

@@ -28,29 +28,41 @@ probe_expect() {
 	esac
 }
 
-# edu_bind: load vfio-pci, bind QEMU's edu device to it; sets $bdf
+# edu_bind: load vfio-pci, bind QEMU's edu devices to it; sets $bdf (the
+# first) and $bdf2 (a second one, in the e2e guests; else empty)
 edu_bind() {
 	for m in irqbypass vfio vfio-pci-core vfio-pci; do
 		insmod /modules/$m.ko || result "load_$m" FAIL
 	done
 	bdf=
+	bdf2=
 	for d in /sys/bus/pci/devices/*; do
 		if [ "$(cat "$d/vendor")" = 0x1234 ] &&
 		   [ "$(cat "$d/device")" = 0x11e8 ]; then
-			bdf=${d##*/}
+			if [ -z "$bdf" ]; then
+				bdf=${d##*/}
+			elif [ -z "$bdf2" ]; then
+				bdf2=${d##*/}
+			fi
 		fi
 	done
 	if [ -z "$bdf" ]; then
 		result e2e_edu_found FAIL "no edu device"
 		return 1
 	fi
-	echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
-	echo "$bdf" >/sys/bus/pci/drivers_probe
+	for b in $bdf $bdf2; do
+		echo vfio-pci >"/sys/bus/pci/devices/$b/driver_override"
+		echo "$b" >/sys/bus/pci/drivers_probe
+	done
 	if [ -e "/sys/bus/pci/drivers/vfio-pci/$bdf" ]; then
 		result e2e_bind_vfio_pci PASS
 	else
 		result e2e_bind_vfio_pci FAIL
 		return 1
+	fi
+	if [ -n "$bdf2" ] && [ ! -e "/sys/bus/pci/drivers/vfio-pci/$bdf2" ]; then
+		result e2e_bind_vfio_pci_second FAIL "$bdf2"
+		bdf2=
 	fi
 }
 

@@ -1,11 +1,29 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest /init for the end-to-end passthrough checks: bind edu to vfio-pci,
-# then run the DMA client against our backend and upstream's, in turn.
+# then run the DMA client against our backend and upstream's, in turn, and
+# after it the hostile client (spapr_hostile, not in the demo).
 . /init-common.sh
 
 edu_bind || finish
 echo "e2e: edu at $bdf, iommu group $(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")"
+if [ -n "$bdf2" ]; then
+	echo "e2e: second edu at $bdf2, iommu group $(basename "$(readlink "/sys/bus/pci/devices/$bdf2/iommu_group")")"
+fi
+
+# spapr_hostile maps a hugetlb page: a few in the pool
+hostile=1
+[ -e /demo ] && hostile=
+if [ -n "$hostile" ]; then
+	echo 4 >/proc/sys/vm/nr_hugepages
+	hp=$(cat /proc/sys/vm/nr_hugepages)
+	echo "e2e: $hp huge pages of $(grep Hugepagesize /proc/meminfo | tr -s ' ' | cut -d' ' -f2-)"
+	if [ "$hp" -ge 1 ]; then
+		result e2e_hugepages PASS
+	else
+		result e2e_hugepages FAIL "nr_hugepages=$hp"
+	fi
+fi
 
 # Each backend in turn: ours, then upstream's (the oracle); the demo
 # runs ours only
@@ -18,6 +36,7 @@ for pair in $backends; do
 	for ver in v1 v2; do
 		spapr_dma "$ver" "$bdf" "$tag"
 	done
+	[ -n "$hostile" ] && spapr_hostile "$bdf" "$tag" "$bdf2"
 	if rmmod "$mod" && ! loaded "$mod"; then
 		result "e2e_${tag}_unload" PASS
 	else

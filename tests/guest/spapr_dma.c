@@ -39,12 +39,7 @@ static void step(const char *name, int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	printf("E2E %s %s %s %s\n", tag, ver, name, detail);
-	/* Only our backend is judged; the oracle's answers are compared */
-	if (!strcmp(tag, "ours"))
-		printf("VST-RESULT e2e_%s_%s %s%s%s\n", ver, name,
-		       ok ? "PASS" : "FAIL", ok ? "" : " ", ok ? "" : detail);
-	fflush(stdout);
+	e2e_print(tag, ver, name, ok, detail);
 	if (!ok)
 		failures++;
 }

@@ -41,6 +41,9 @@ struct edu {
 };
 
 const char *err_name(int ret, int err);
+void e2e_print(const char *tag, const char *ver, const char *name, int ok,
+	       const char *value);
+long long foll_pins(void);
 long vmlck_kb(void);
 int group_of(const char *bdf, char *path, size_t len);
 int edu_open(struct edu *e, int fd);
@@ -50,6 +53,7 @@ void edu_wr64(struct edu *e, u64 off, u64 v);
 int edu_dma(struct edu *e, u64 src, u64 dst, u32 cnt, int to_ram);
 int edu_round_trip(struct edu *e, u8 *src, u64 src_iova, u8 *dst,
 		   u64 dst_iova, size_t n, unsigned int seed);
+int dma_map_flags(int c, void *va, u64 iova, u64 size, u32 flags);
 int dma_map(int c, void *va, u64 iova, u64 size);
 int dma_unmap(int c, u64 iova, u64 size);
 int prereg(int c, unsigned long req, void *va, u64 size);
