@@ -339,18 +339,33 @@ static unsigned long tce_clear_held(struct tce_window *win,
 }
 
 /*
+ * Does this backend hold something through entry @x (from it_offset) of
+ * @win, whatever the table says? KVM's in-kernel handlers may clear a
+ * TCE of a window attached to a guest's table without releasing what we
+ * took for it: what we hold is what the held array (v1) or the userspace
+ * view (v2, @pua) says.
+ */
+static bool tce_ours(const struct tce_window *win, unsigned long x,
+		     const __be64 *pua)
+{
+	return win->held ? !!win->held[x] : pua && *pua;
+}
+
+/*
  * Exchange: clear a batch of entries, [entry, entry + n) with n <=
  * TCE_CLEAR_BATCH, one exchange each, skipping indirect levels that were
  * never allocated. An entry whose exchange fails is left as it is, and
- * its page with it. Return: the entries that were live and are now
- * cleared, noted in @live.
+ * its page with it. Return: the entries that were live, in the table or
+ * in our records (see tce_ours()), and are now cleared, noted in @live.
  */
 static unsigned long tce_clear_xchg(struct mm_struct *mm,
-				    struct iommu_table *tbl,
+				    struct tce_window *win,
 				    unsigned long entry, unsigned long n,
 				    unsigned long *live)
 {
+	struct iommu_table *tbl = win->tbl;
 	unsigned long k, cleared = 0;
+	__be64 *pua;
 
 	for (k = 0; k < n; k++) {
 		enum dma_data_direction dir = DMA_NONE;
@@ -363,8 +378,12 @@ static unsigned long tce_clear_xchg(struct mm_struct *mm,
 			cond_resched();
 			continue;
 		}
-		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir) ||
-		    dir == DMA_NONE)
+		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir))
+			continue;
+		pua = win->held ? NULL :
+		      IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry + k);
+		if (dir == DMA_NONE &&
+		    !tce_ours(win, entry + k - tbl->it_offset, pua))
 			continue;
 		__set_bit(k, live);
 		cleared++;
@@ -407,7 +426,7 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 		if (held)
 			cleared = tce_clear_held(win, entry, n, live);
 		else
-			cleared = tce_clear_xchg(mm, tbl, entry, n, live);
+			cleared = tce_clear_xchg(mm, win, entry, n, live);
 		if (cleared) {
 			iommu_tce_kill(tbl, entry, n);
 			tce_release_batch(mm, win, entry, live, n, prereg);
@@ -641,6 +660,11 @@ static noinline long tce_write_chunk(const struct tce_map *m,
 		end = min(t1, i + tce_page_rest(hpa, shift));
 		for (pin = TCE_HELD_PIN; i < end;
 		     i++, pin = 0, hpa += 1UL << shift) {
+			/* Ours even if KVM emptied the TCE: see tce_ours() */
+			if (held[i]) {
+				ret = -EBUSY;
+				goto out;
+			}
 			ret = tce_write(tbl, entry + i, hpa, dir);
 			if (ret)
 				goto out;
@@ -861,6 +885,9 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 			break;
 		if (m->runs) {
 			ret = tce_add_run(m, &run, i, 1, hpa, pua, &written);
+		} else if (*pua) {
+			/* Ours even if KVM emptied the TCE: see tce_ours() */
+			ret = -EBUSY;
 		} else {
 			ret = tce_write(tbl, entry + i, hpa, dir);
 			if (!ret) {

@@ -412,6 +412,64 @@ static void v2_map_user_address_zero(struct kunit *test)
 	fake_tce_release(c);
 }
 
+/* Empty a TCE behind the backend's back, as KVM's handlers may */
+static void sec_kvm_clear(struct iommu_table *tbl, unsigned long entry)
+{
+	enum dma_data_direction dir = DMA_NONE;
+	unsigned long hpa = 0;
+
+	tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir);
+}
+
+/*
+ * KVM's in-kernel TCE handlers may empty an entry of a window attached to
+ * a guest's table without releasing what the backend took for it. What
+ * the backend holds is what its records say: MAP there is still -EBUSY,
+ * and UNMAP releases the pin (v1) or the region's mapping count (v2).
+ */
+static void kvm_emptied_entries_released(struct kunit *test)
+{
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .hv = fake_tce_param_hv(test) };
+	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
+	struct tce_container *c;
+	unsigned long ua, start_vm;
+	int base, ref;
+
+	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
+	fake_tce_page_of(test, ua, &base);
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+
+	/* v1: the pin */
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
+	sec_kvm_clear(fg->table_group.tables[0], 0);
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, SZ_4K));
+	fake_tce_page_of(test, ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	fake_tce_release(c);
+
+	/* v2: the region's mapping count */
+	c = sec_v2(test, &fg);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
+						  RW));
+	sec_kvm_clear(fg->table_group.tables[0], 0);
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, ua,
+						 PAGE_SIZE));
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
 static struct kunit_case security_cases[] = {
 	KUNIT_CASE_PARAM(v2_map_mixed_page_sizes, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(create_over_memlock_leaves_nothing,
@@ -425,6 +483,8 @@ static struct kunit_case security_cases[] = {
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE(v2_register_partial_pin),
 	KUNIT_CASE_PARAM(v2_map_user_address_zero, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(kvm_emptied_entries_released,
+			 fake_tce_platform_gen_params),
 	{}
 };
 
