@@ -339,16 +339,21 @@ static unsigned long tce_clear_held(struct tce_window *win,
 }
 
 /*
- * Does this backend hold something through entry @x (from it_offset) of
- * @win, whatever the table says? KVM's in-kernel handlers may clear a
- * TCE of a window attached to a guest's table without releasing what we
- * took for it: what we hold is what the held array (v1) or the userspace
- * view (v2, @pua) says.
+ * Does this backend hold something through @entry of @win, whatever the
+ * table says? KVM's in-kernel handlers may clear a TCE of a window
+ * attached to a guest's table without releasing what we took for it:
+ * what we hold is what the held array (v1) or the userspace view (v2)
+ * says. Map checks the same records before it writes an entry.
  */
-static bool tce_ours(const struct tce_window *win, unsigned long x,
-		     const __be64 *pua)
+static bool tce_ours(const struct tce_window *win, unsigned long entry)
 {
-	return win->held ? !!win->held[x] : pua && *pua;
+	struct iommu_table *tbl = win->tbl;
+	__be64 *pua;
+
+	if (win->held)
+		return win->held[entry - tbl->it_offset];
+	pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
+	return pua && *pua;
 }
 
 /*
@@ -364,8 +369,7 @@ static unsigned long tce_clear_xchg(struct mm_struct *mm,
 				    unsigned long *live)
 {
 	struct iommu_table *tbl = win->tbl;
-	unsigned long k, cleared = 0;
-	__be64 *pua;
+	unsigned long x0 = entry - tbl->it_offset, k, cleared = 0;
 
 	for (k = 0; k < n; k++) {
 		enum dma_data_direction dir = DMA_NONE;
@@ -373,17 +377,13 @@ static unsigned long tce_clear_xchg(struct mm_struct *mm,
 
 		if (tce_level_absent(tbl, entry + k)) {
 			/* On to the last entry of this leaf */
-			k = ((entry + k - tbl->it_offset) | tce_leaf_mask(tbl)) -
-			    (entry - tbl->it_offset);
+			k = ((x0 + k) | tce_leaf_mask(tbl)) - x0;
 			cond_resched();
 			continue;
 		}
 		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir))
 			continue;
-		pua = win->held ? NULL :
-		      IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry + k);
-		if (dir == DMA_NONE &&
-		    !tce_ours(win, entry + k - tbl->it_offset, pua))
+		if (dir == DMA_NONE && !tce_ours(win, entry + k))
 			continue;
 		__set_bit(k, live);
 		cleared++;
@@ -553,8 +553,8 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 /*
  * Runs: add entries [@i, @i + @n) of the request, which map the physically
  * contiguous memory at @hpa (v1 the IOMMU pages of one system page, v2 one
- * entry, its userspace view entry at @pua). Check they are free, then
- * extend @run with them, or write @run and start a new one: a run ends
+ * entry, its userspace view entry at @pua), which the caller found free.
+ * Extend @run with them, or write @run and start a new one: a run ends
  * where contiguity does, and at TCE_RUN_MAX entries. @done counts
  * the entries written; on failure the caller drops @run.
  */
@@ -567,10 +567,6 @@ static __always_inline long tce_add_run(const struct tce_map *m,
 	unsigned int shift = tbl->it_page_shift;
 	long ret;
 
-	/* What this backend recorded is what the entries hold */
-	if (m->prereg ? !!*pua :
-	    tce_held_busy(&m->win->held[m->entry + i - tbl->it_offset], n))
-		return -EBUSY;
 	if (i != run->i + run->n || hpa != run->hpa + (run->n << shift) ||
 	    run->n + n > TCE_RUN_MAX) {
 		ret = tce_run_write(m, run, done);
@@ -660,7 +656,7 @@ static noinline long tce_write_chunk(const struct tce_map *m,
 		end = min(t1, i + tce_page_rest(hpa, shift));
 		for (pin = TCE_HELD_PIN; i < end;
 		     i++, pin = 0, hpa += 1UL << shift) {
-			/* Ours even if KVM emptied the TCE: see tce_ours() */
+			/* What this backend recorded, see tce_ours() */
 			if (held[i]) {
 				ret = -EBUSY;
 				goto out;
@@ -687,13 +683,18 @@ static noinline long tce_run_chunk(const struct tce_map *m,
 				   unsigned long t1, struct tce_run *run,
 				   unsigned long *done)
 {
-	unsigned int shift = m->win->tbl->it_page_shift;
+	struct iommu_table *tbl = m->win->tbl;
+	unsigned int shift = tbl->it_page_shift;
+	u64 *held = &m->win->held[m->entry - tbl->it_offset];
 	unsigned long n, hpa;
 	long ret;
 
 	for (; i < t1; i += n, pages++) {
 		hpa = tce_hpa(m->ua, shift, i, *pages);
 		n = min(t1 - i, tce_page_rest(hpa, shift));
+		/* What this backend recorded is what the entries hold */
+		if (tce_held_busy(&held[i], n))
+			return -EBUSY;
 		ret = tce_add_run(m, run, i, n, hpa, NULL, done);
 		if (ret)
 			return ret;
@@ -807,8 +808,9 @@ tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
  * An IOMMU page no bigger than a system page lies in the one system page
  * @hpa is in (@ua is aligned to it). A bigger one must start at an
  * aligned @hpa and every system page of it must be in the region and the
- * next one of it. The region's page shift does not promise that: mm_iommu_new()
- * takes it from a huge page and keeps it for the smaller pages after it.
+ * next one of it. The region's page shift does not promise that:
+ * mm_iommu_new() takes it from a huge page and keeps it for the smaller
+ * pages after it.
  */
 static bool tce_prereg_contained(struct mm_iommu_table_group_mem_t *mem,
 				 unsigned long ua, unsigned int shift,
@@ -879,15 +881,17 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 			ret = -ENOMEM;
 			break;
 		}
+		/* What this backend recorded, see tce_ours() */
+		if (*pua) {
+			ret = -EBUSY;
+			break;
+		}
 
 		ret = mm_iommu_mapped_inc(mem);
 		if (ret)
 			break;
 		if (m->runs) {
 			ret = tce_add_run(m, &run, i, 1, hpa, pua, &written);
-		} else if (*pua) {
-			/* Ours even if KVM emptied the TCE: see tce_ours() */
-			ret = -EBUSY;
 		} else {
 			ret = tce_write(tbl, entry + i, hpa, dir);
 			if (!ret) {
@@ -928,8 +932,8 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
  * not pre-registered by this container (or its pages smaller than the
  * IOMMU page); -EPERM if a v2 IOMMU page is not wholly inside memory its
- * region pinned; -EBUSY if an entry was already mapped; -ENOMEM; -EIO if the hypervisor
- * failed a run; or the platform's error from an exchange.
+ * region pinned; -EBUSY if an entry was already mapped; -ENOMEM; -EIO if
+ * the hypervisor failed a run; or the platform's error from an exchange.
  */
 long tce_window_map(struct tce_map *m)
 {
