@@ -753,6 +753,51 @@ long fake_tce_prereg(struct kunit *test, struct tce_container *c,
 }
 
 /**
+ * fake_tce_create() - VFIO_IOMMU_SPAPR_TCE_CREATE as userspace issues it
+ * @test: the test case
+ * @c: the container
+ * @shift: IOMMU page shift
+ * @size: window size in bytes
+ * @levels: table levels
+ * @start: where the window's bus address is returned, or NULL
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_create(struct kunit *test, struct tce_container *c, u32 shift,
+		     u64 size, u32 levels, u64 *start)
+{
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = sizeof(cr), .page_shift = shift,
+		.window_size = size, .levels = levels,
+	};
+	long ret;
+
+	ret = fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+				  sizeof(cr));
+	if (start)
+		*start = cr.start_addr;
+	return ret;
+}
+
+/**
+ * fake_tce_remove() - VFIO_IOMMU_SPAPR_TCE_REMOVE as userspace issues it
+ * @test: the test case
+ * @c: the container
+ * @start: the window's bus address
+ *
+ * Return: what the ioctl returned.
+ */
+long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start)
+{
+	struct vfio_iommu_spapr_tce_remove rm = {
+		.argsz = sizeof(rm), .start_addr = start,
+	};
+
+	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
+				   sizeof(rm));
+}
+
+/**
  * fake_tce_page_of() - the page behind a user address, and its folio's
  *	refcount
  * @test: the test case

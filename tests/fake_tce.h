@@ -146,6 +146,9 @@ long fake_tce_dma_unmap(struct kunit *test, struct tce_container *c, u64 iova,
 			u64 size);
 long fake_tce_prereg(struct kunit *test, struct tce_container *c,
 		     unsigned int cmd, u64 vaddr, u64 size);
+long fake_tce_create(struct kunit *test, struct tce_container *c, u32 shift,
+		     u64 size, u32 levels, u64 *start);
+long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start);
 struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
 			      int *ref);
 

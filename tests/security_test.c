@@ -35,30 +35,19 @@ static struct tce_container *sec_v2(struct kunit *test,
 	return c;
 }
 
-static long sec_create(struct kunit *test, struct tce_container *c,
-		       u32 shift, u64 size, u64 *start)
+/* An enabled v1 container with one group, on the kind of table named */
+static struct tce_container *sec_v1(struct kunit *test,
+				    struct fake_tce_group **fgp)
 {
-	struct vfio_iommu_spapr_tce_create cr = {
-		.argsz = sizeof(cr), .page_shift = shift,
-		.window_size = size, .levels = 1,
-	};
-	long ret;
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .hv = fake_tce_param_hv(test) };
+	struct tce_container *c;
 
-	ret = fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
-				  sizeof(cr));
-	if (start)
-		*start = cr.start_addr;
-	return ret;
-}
-
-static long sec_remove(struct kunit *test, struct tce_container *c, u64 start)
-{
-	struct vfio_iommu_spapr_tce_remove rm = {
-		.argsz = sizeof(rm), .start_addr = start,
-	};
-
-	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
-				   sizeof(rm));
+	*fgp = fake_tce_group_new(test, &opts);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, *fgp));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	return c;
 }
 
 /*
@@ -82,7 +71,8 @@ static void v2_map_mixed_page_sizes(struct kunit *test)
 	start_vm = fake_tce_locked_vm();
 	c = sec_v2(test, &fg);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, 2 * size));
-	KUNIT_ASSERT_EQ(test, 0, sec_create(test, c, shift, SZ_1G, &start));
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, c, shift, SZ_1G, 1, &start));
 	tbl = fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 
@@ -120,15 +110,16 @@ static void create_over_memlock_leaves_nothing(struct kunit *test)
 	old = fake_tce_drop_ipc_lock();
 	KUNIT_ASSERT_NOT_NULL(test, old);
 	/* No default window: the new one takes its place, number 0 */
-	KUNIT_ASSERT_EQ(test, 0, sec_remove(test, c, 0));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
 
-	KUNIT_EXPECT_EQ(test, -ENOMEM, sec_create(test, c, 16, SZ_1G, NULL));
+	KUNIT_EXPECT_EQ(test, -ENOMEM,
+			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
 	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
 
 	fake_tce_set_memlock(test, 1UL << 30);
-	KUNIT_EXPECT_EQ(test, 0, sec_create(test, c, 16, SZ_1G, NULL));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NOT_NULL(test, fg->table_group.tables[0]);
 	revert_creds(old);
 
@@ -314,9 +305,7 @@ static void v2_map_other_containers_region(struct kunit *test)
  */
 static void v1_disable_clears_mappings(struct kunit *test)
 {
-	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
-				      .hv = fake_tce_param_hv(test) };
-	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
+	struct fake_tce_group *fg;
 	struct tce_container *c;
 	unsigned long ua, start_vm;
 	int base, ref;
@@ -326,9 +315,7 @@ static void v1_disable_clears_mappings(struct kunit *test)
 	fake_tce_page_of(test, ua, &base);
 	fake_tce_set_memlock(test, 1UL << 30);
 	start_vm = fake_tce_locked_vm();
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	c = sec_v1(test, &fg);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
 						  RW));
 	fake_tce_page_of(test, ua, &ref);
@@ -429,9 +416,7 @@ static void sec_kvm_clear(struct iommu_table *tbl, unsigned long entry)
  */
 static void kvm_emptied_entries_released(struct kunit *test)
 {
-	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
-				      .hv = fake_tce_param_hv(test) };
-	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
+	struct fake_tce_group *fg;
 	struct tce_container *c;
 	unsigned long ua, start_vm;
 	int base, ref;
@@ -443,9 +428,7 @@ static void kvm_emptied_entries_released(struct kunit *test)
 	start_vm = fake_tce_locked_vm();
 
 	/* v1: the pin */
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	c = sec_v1(test, &fg);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
 	sec_kvm_clear(fg->table_group.tables[0], 0);
 	KUNIT_EXPECT_EQ(test, -EBUSY,

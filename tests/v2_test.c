@@ -45,32 +45,6 @@ static void v2_env_init(struct kunit *test, struct v2_env *e)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e->c, e->fg));
 }
 
-static long tce_create(struct kunit *test, struct tce_container *c,
-		       u32 shift, u64 size, u32 levels, u64 *start)
-{
-	struct vfio_iommu_spapr_tce_create cr = {
-		.argsz = sizeof(cr), .page_shift = shift,
-		.window_size = size, .levels = levels,
-	};
-	long ret;
-
-	ret = fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
-				  sizeof(cr));
-	if (start)
-		*start = cr.start_addr;
-	return ret;
-}
-
-static long tce_remove(struct kunit *test, struct tce_container *c, u64 start)
-{
-	struct vfio_iommu_spapr_tce_remove rm = {
-		.argsz = sizeof(rm), .start_addr = start,
-	};
-
-	return fake_tce_ioctl_user(test, c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
-				   sizeof(rm));
-}
-
 /* Registration charges locked_vm there, once, and gives it back */
 static void register_accounting(struct kunit *test)
 {
@@ -140,9 +114,9 @@ static void register_errnos(struct kunit *test)
 	e.c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
 	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_prereg(test, e.c, REG, e.ua,
 						       PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_create(test, e.c, 16, SZ_1G, 1,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_remove(test, e.c, 0));
+	KUNIT_EXPECT_EQ(test, -ENOTTY,
+			fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_remove(test, e.c, 0));
 	fake_tce_release(e.c);
 }
 
@@ -261,18 +235,18 @@ static void create_window(struct kunit *test)
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 13, SZ_1G, 1,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 64, SZ_1G, 1,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_1G, 0,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_1G, 6,
-						  NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16,
-						  SZ_1G + SZ_64K, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_create(test, e.c, 16, SZ_4K, 1,
-						  NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 13, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 64, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 16, SZ_1G, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 16, SZ_1G, 6, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 16, SZ_1G + SZ_64K, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, e.c, 16, SZ_4K, 1, NULL));
 	cr = (struct vfio_iommu_spapr_tce_create){
 		.argsz = sizeof(cr), .flags = 1, .page_shift = 16,
 		.window_size = SZ_1G, .levels = 1,
@@ -287,7 +261,8 @@ static void create_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
 
-	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 16, SZ_1G, 2, &start));
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, e.c, 16, SZ_1G, 2, &start));
 	KUNIT_EXPECT_EQ(test, BIT_ULL(59), start);
 	tbl = e.fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
@@ -302,8 +277,8 @@ static void create_window(struct kunit *test)
 			fake_tce_locked_vm());
 
 	/* Two windows are all the platform has */
-	KUNIT_EXPECT_EQ(test, -ENOSPC, tce_create(test, e.c, 16, SZ_1G, 1,
-						  NULL));
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
 	fake_tce_release(e.c);
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
@@ -324,10 +299,11 @@ static void remove_window(struct kunit *test)
 	after_reg = fake_tce_locked_vm();
 
 	/* The default window is still pending: removing it cancels it */
-	KUNIT_EXPECT_EQ(test, 0, tce_remove(test, e.c, 0));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_remove(test, e.c, 0));
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.create_table);
 	/* So a new window takes number 0, with the platform's 32-bit base */
-	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, e.c, 16, SZ_1G, 1, &start));
 	KUNIT_EXPECT_EQ(test, 0, start);
 	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.create_table);
 	KUNIT_ASSERT_NOT_NULL(test, e.fg->table_group.tables[0]);
@@ -339,14 +315,15 @@ static void remove_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG, e.ua,
 						      size));
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_remove(test, e.c, start + SZ_64K));
-	KUNIT_EXPECT_EQ(test, 0, tce_remove(test, e.c, start));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_remove(test, e.c, start + SZ_64K));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_remove(test, e.c, start));
 	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[0]);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.live_at_free);
 	KUNIT_EXPECT_EQ(test, after_reg, fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_remove(test, e.c, start));
+	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_remove(test, e.c, start));
 	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_map(test, e.c, e.ua, 0,
 						       size, RW));
 
@@ -370,7 +347,8 @@ static void map_across_view_leaves(struct kunit *test)
 
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
-	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 12, SZ_4M, 2, &start));
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, e.c, 12, SZ_4M, 2, &start));
 	tbl = e.fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_ASSERT_EQ(test, 1, tbl->it_indirect_levels);
@@ -408,7 +386,8 @@ static void map_page_too_small(struct kunit *test)
 
 	v2_env_init(test, &e);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
-	KUNIT_ASSERT_EQ(test, 0, tce_create(test, e.c, 24, SZ_1G, 1, &start));
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, e.c, 24, SZ_1G, 1, &start));
 
 	ret = fake_tce_dma_map(test, e.c, e.ua & ~(SZ_16M - 1), start, SZ_16M,
 			       RW);
@@ -473,7 +452,8 @@ static void platform_without_windows(struct kunit *test)
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 	KUNIT_EXPECT_EQ(test, -EPERM, tce_container_default_window(c));
-	KUNIT_EXPECT_EQ(test, -EPERM, tce_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EPERM,
+			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
 	fake_tce_release(c);
 }
@@ -484,8 +464,9 @@ static void windows_need_a_group(struct kunit *test)
 
 	fake_tce_user_mem(test, PAGE_SIZE);
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_EXPECT_EQ(test, -ENXIO, tce_create(test, c, 16, SZ_1G, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -ENXIO, tce_remove(test, c, 0));
+	KUNIT_EXPECT_EQ(test, -ENXIO,
+			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_remove(test, c, 0));
 	fake_tce_release(c);
 }
 
