@@ -961,6 +961,44 @@ long tce_window_map(struct tce_map *m)
 }
 
 /**
+ * tce_window_maps_user() - does a v2 window map memory of a user range?
+ * @win: the window; it has a userspace view (v2)
+ * @ua: start of the range
+ * @size: its size in bytes
+ *
+ * Reads the window's userspace view, which records the user address of
+ * every live entry whoever wrote it (this backend, or KVM's in-kernel
+ * handlers), leaf by leaf, skipping the leaves never allocated. An IOMMU
+ * page lies wholly in one pre-registered region (see
+ * tce_prereg_contained()), so an entry maps a region if its user address
+ * is in the region's range.
+ *
+ * Return: true if an entry maps an IOMMU page in [@ua, @ua + @size).
+ */
+bool tce_window_maps_user(struct tce_window *win, unsigned long ua,
+			  unsigned long size)
+{
+	struct iommu_table *tbl = win->tbl;
+	unsigned long leaf = tbl->it_indirect_levels ? tbl->it_level_size :
+						       tbl->it_size;
+	unsigned long x, k, n;
+	__be64 *pua;
+
+	for (x = 0; x < tbl->it_size; x += leaf) {
+		pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, tbl->it_offset + x);
+		n = min(leaf, tbl->it_size - x);
+		for (k = 0; pua && k < n; k++) {
+			if (pua[k] && be64_to_cpu(pua[k]) - ua < size)
+				return true;
+			if (!((k + 1) % TCE_CLEAR_BATCH))
+				cond_resched();
+		}
+		cond_resched();
+	}
+	return false;
+}
+
+/**
  * tce_window_put() - take a window back from a table group
  * @mm: the container's mm
  * @table_group: the group's platform table group

@@ -231,6 +231,21 @@ static void tce_windows_destroy(struct tce_container *container)
 	container->def_window_pending = false;
 }
 
+/* Does a window of @container map memory of [@ua, @ua + @size)? */
+static bool tce_windows_map_user(struct tce_container *container,
+				 unsigned long ua, unsigned long size)
+{
+	int i;
+
+	lockdep_assert_held(&container->lock);
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
+		if (container->windows[i].tbl &&
+		    tce_window_maps_user(&container->windows[i], ua, size))
+			return true;
+	}
+	return false;
+}
+
 static struct tce_prereg *tce_prereg_find(struct tce_container *container,
 					  struct mm_iommu_table_group_mem_t *mem)
 {
@@ -759,6 +774,12 @@ static long tce_unregister_locked(struct tce_container *container,
 	mm_iommu_put(container->mm, mem);
 	if (!p)
 		return -ENOENT;
+	/*
+	 * The region may be another container's too: then mm_iommu_put()
+	 * would not see that our TCEs still map it
+	 */
+	if (tce_windows_map_user(container, vaddr, size))
+		return -EBUSY;
 
 	return tce_prereg_put(container, p);
 }

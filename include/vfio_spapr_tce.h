@@ -145,6 +145,8 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg);
 long tce_window_map(struct tce_map *m);
+bool tce_window_maps_user(struct tce_window *win, unsigned long ua,
+			  unsigned long size);
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
 		    struct tce_window *win, bool prereg);

@@ -125,7 +125,8 @@ for machine in pseries powernv9; do
 		    e2e_v2_closed_vmlck e2e_ours_unload e2e_hugepages \
 		    e2e_v2_h_mixed_pins e2e_v1_h_romap_pins e2e_v2_h_roreg_pins \
 		    e2e_v1_h_munmap_pins e2e_v2_h_munmap_pins \
-		    e2e_v2_h_other_pins e2e_v1_h_fork_pins e2e_v2_h_fork_pins \
+		    e2e_v2_h_other_pins e2e_v2_h_shared_pins \
+		    e2e_v1_h_fork_pins e2e_v2_h_fork_pins \
 		    e2e_v2_h_race_pins e2e_v1_h_disable_pins \
 		    e2e_v2_h_charge_pins; do
 		grep -aq "^VST-RESULT $want " "$e2e_log" ||

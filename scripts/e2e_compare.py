@@ -29,6 +29,13 @@ KNOWN = {
     # upstream maps any region of the mm, which that other container may
     # unregister (or drop at its release) while this one's TCEs use it
     ("v2", "h_other_map_a_region"): ("EINVAL", "0"),
+    # UNREGISTER by a container whose TCEs still map the region, which
+    # another container shares: upstream gives the use back and keeps the
+    # TCEs (closing the other container would warn and leak the region);
+    # the row's second REGISTER repairs that for upstream, and is EBUSY
+    # for ours, where the container still holds the region
+    ("v2", "h_shared_unregister_mapped"): ("EBUSY", "0"),
+    ("v2", "h_shared_register_again"): ("EBUSY", "0"),
     # v1 DISABLE with live mappings: upstream uncharges the window and
     # leaves every TCE in place: 64 pins (4 64K pages, one pin per 4K
     # TCE) held and no longer charged; ours clears them

@@ -453,6 +453,51 @@ static void kvm_emptied_entries_released(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
 }
 
+/*
+ * Two containers of one mm may register the same region: each holds a
+ * use of it. One that still maps the region must not give its use back,
+ * or the other's release finds the region mapped and it stays pinned to
+ * nobody. UNREGISTER is -EBUSY until that container unmapped it.
+ */
+static void v2_unregister_shared_region_while_mapped(struct kunit *test)
+{
+	struct fake_tce_opts opts = fake_tce_ddw_opts;
+	struct fake_tce_group *fa, *fb;
+	struct tce_container *a, *b;
+	unsigned long ua, start_vm;
+	int base, ref;
+
+	opts.hv = fake_tce_param_hv(test);
+	fa = fake_tce_group_new(test, &opts);
+	fb = fake_tce_group_new(test, &opts);
+	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
+	fake_tce_page_of(test, ua, &base);
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	a = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	b = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(a, fa));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(b, fb));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, b, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, a, ua, 0, PAGE_SIZE,
+						  RW));
+
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			fake_tce_prereg(test, a, UNREG, ua, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, a, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, a, UNREG, ua,
+						 PAGE_SIZE));
+	fake_tce_release(b);
+	fake_tce_release(a);
+	/* A region's pages are unpinned by an RCU callback */
+	rcu_barrier();
+	fake_tce_page_of(test, ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+}
+
 static struct kunit_case security_cases[] = {
 	KUNIT_CASE_PARAM(v2_map_mixed_page_sizes, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(create_over_memlock_leaves_nothing,
@@ -461,6 +506,8 @@ static struct kunit_case security_cases[] = {
 	KUNIT_CASE(mm_bound_under_lock),
 	KUNIT_CASE(args_copied_before_lock),
 	KUNIT_CASE_PARAM(v2_map_other_containers_region,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(v2_unregister_shared_region_while_mapped,
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(v1_disable_clears_mappings,
 			 fake_tce_platform_gen_params),

@@ -3,7 +3,7 @@
  * spapr_hostile: a hostile user of an sPAPR TCE VFIO container. Each row
  * below abuses the container in one way (memory that cannot back the
  * mapping, memory that goes away while mapped, a region of another
- * container, a forked child, a disabled container, a charge over the
+ * container, a region shared with another container, a forked child, a disabled container, a charge over the
  * limit), then closes every fd it opened and checks two oracles: the
  * process's VmLck is back to where it started, and every page pinned
  * (FOLL_PIN, /proc/vmstat) was released.
@@ -579,6 +579,59 @@ out:
 }
 
 /*
+ * Row shared (v2): containers A (group 2) and B (group 1) of this process
+ * register the same range; the mm has one region, with a use for each. A
+ * maps through it, then gives its use back. Ours refuses (EBUSY) while
+ * A's TCEs map the region. Upstream returns 0, keeping A's TCEs on a
+ * region A no longer holds: closing B would then warn and leave the
+ * region pinned to nobody. The row registers it in A again before
+ * anything is closed, which repairs upstream's state (and is EBUSY for
+ * ours, where A still holds it), so that the oracles can judge the rest.
+ */
+static void row_shared_region(struct hostile *h)
+{
+	size_t psz = h->psz;
+	u8 *r0 = anon(2 * psz, PROT_READ | PROT_WRITE, 0);
+	struct box a, b;
+	int r;
+
+	if (!r0) {
+		rec(h, "shared_setup", "0", "mmap %s", res(-1));
+		return;
+	}
+	if (!h->bdf2) {
+		rec(h, "shared_setup", "0", "skip: one iommu group only");
+		goto out;
+	}
+	if (box_open(h, &a, "shared", h->group2, NULL))
+		goto out;
+	if (box_open(h, &b, "shared", h->group, NULL)) {
+		box_close(&a);
+		goto out;
+	}
+	r = prereg(a.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, r0, 2 * psz);
+	rec(h, "shared_register_a", "0", "%s", res(r));
+	r = prereg(b.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, r0, 2 * psz);
+	rec(h, "shared_register_b", "0", "%s", res(r));
+	r = box_window(&a, __builtin_ctzl(psz), 1ULL << 30, NULL);
+	rec(h, "shared_window_a", "0", "%s", res(r));
+	r = dma_map(a.c, r0, a.start, 2 * psz);
+	rec(h, "shared_map_a", "0", "%s", res(r));
+	r = prereg(a.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, r0, 2 * psz);
+	rec(h, "shared_unregister_mapped", "EBUSY", "%s", res(r));
+	r = prereg(a.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, r0, 2 * psz);
+	rec(h, "shared_register_again", "EBUSY", "%s", res(r));
+	r = dma_unmap(a.c, a.start, 2 * psz);
+	rec(h, "shared_unmap_a", "0", "%s", res(r));
+	r = prereg(a.c, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, r0, 2 * psz);
+	rec(h, "shared_unregister_unmapped", "0", "%s", res(r));
+	box_close(&b);
+	box_close(&a);
+out:
+	munmap(r0, 2 * psz);
+}
+
+/*
  * A forked child that runs one operation at a time on the container fd it
  * inherited, at its parent's request, and sends back the result.
  */
@@ -963,6 +1016,7 @@ static const struct row rows[] = {
 	{ "munmap", "v1", row_munmap_mapped },
 	{ "munmap", "v2", row_munmap_mapped },
 	{ "other", "v2", row_other_container_region },
+	{ "shared", "v2", row_shared_region },
 	{ "fork", "v1", row_fork_child },
 	{ "fork", "v2", row_fork_child },
 	{ "race", "v2", row_fork_race },
