@@ -3,10 +3,10 @@
  * spapr_hostile: a hostile user of an sPAPR TCE VFIO container. Each row
  * below abuses the container in one way (memory that cannot back the
  * mapping, memory that goes away while mapped, a region of another
- * container, a region shared with another container, a forked child, a disabled container, a charge over the
- * limit), then closes every fd it opened and checks two oracles: the
- * process's VmLck is back to where it started, and every page pinned
- * (FOLL_PIN, /proc/vmstat) was released.
+ * container, a region shared with another container, a forked child, a
+ * disabled container, a charge over the limit), then closes every fd it
+ * opened and checks two oracles: the process's VmLck is back to where it
+ * started, and every page pinned (FOLL_PIN, /proc/vmstat) was released.
  *
  *   spapr_hostile BDF [ours|upstream] [BDF2]
  *
