@@ -3,7 +3,12 @@
 # Out-of-tree build of vfio_spapr_tce and its checks. In a kernel tree the
 # Kbuild and Kconfig files are used directly and this file is not.
 #
-#   make            the module and its KUnit test module, against KDIR
+#   make            the module, and its KUnit test module where the kernel
+#                   has KUnit, against KDIR
+#   make install    install the module under updates/, run depmod, and
+#                   install the modprobe.d file that makes it serve
+#   make dkms       register, build and install it with DKMS (and the
+#                   modprobe.d file)
 #   make check      every check and test (the README's test command)
 #   make demo       passthrough demo: edu DMA through our TCEs in a pseries
 #                   guest (MACHINE=powernv9 for the skiboot/PHB4 guest)
@@ -11,22 +16,39 @@
 #                   guest boot per machine (not part of make check)
 #   make kernel     prepare the cached ppc64le test kernel (build/kernel)
 #
-# KDIR defaults to the prepared test kernel; any other ppc64le 6.12 build
-# tree with CONFIG_VFIO_CONTAINER and CONFIG_SPAPR_TCE_IOMMU works.
+# On a POWER host KDIR defaults to the running kernel's build tree (its
+# headers package); elsewhere to the cross-built test kernel. Any ppc64le
+# 6.12 or later tree with CONFIG_VFIO_CONTAINER and CONFIG_SPAPR_TCE_IOMMU
+# works, a full build tree or a distribution's headers package.
 
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DEFAULT_KDIR := $(CURDIR)/build/kernel
+ifeq ($(shell uname -m),ppc64le)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+else
 KDIR ?= $(DEFAULT_KDIR)
-MACHINE ?= pseries
 ARCH ?= powerpc
 CROSS_COMPILE ?= powerpc64le-linux-gnu-
+export ARCH CROSS_COMPILE
+endif
+MACHINE ?= pseries
+DESTDIR ?=
+# With DESTDIR, DKMS keeps its trees there too (a staging root); more
+# arguments, e.g. -k RELEASE --kernelsourcedir DIR, in DKMS_ARGS
+DKMS_TREES := $(if $(DESTDIR),--sourcetree $(DESTDIR)/usr/src \
+	--dkmstree $(DESTDIR)/var/lib/dkms --installtree $(DESTDIR)/lib/modules)
+MODPROBE_D ?= $(DESTDIR)/etc/modprobe.d
 
-KBUILD_ARGS := ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
-	CONFIG_VFIO_SPAPR_TCE=m CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m
+# The test module only where the kernel has KUnit (distribution kernels
+# do not); evaluated when the recipe runs, after the kernel is prepared
+KUNIT_ARG = $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' \
+	$(KDIR)/include/config/auto.conf),CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m)
+KBUILD_ARGS = CONFIG_VFIO_SPAPR_TCE=m $(KUNIT_ARG)
 
 # Prepare the test kernel only when building against the default one
 KERNEL_DEP := $(if $(filter $(DEFAULT_KDIR),$(KDIR)),kernel)
 
-.PHONY: all modules kernel setup check demo bench clean
+.PHONY: all modules kernel setup install dkms check demo bench clean
 
 all: modules
 
@@ -37,7 +59,24 @@ kernel: setup
 	@scripts/kernel.sh >/dev/null
 
 modules: $(KERNEL_DEP)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) W=1 modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VFIO_SPAPR_TCE=m \
+		INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	install -D -m 0644 vfio_spapr_tce.conf $(MODPROBE_D)/vfio_spapr_tce.conf
+
+dkms:
+	rm -rf $(DESTDIR)/usr/src/vfio_spapr_tce-$(VERSION)
+	install -d $(DESTDIR)/usr/src/vfio_spapr_tce-$(VERSION)
+	cp -r Kbuild Kconfig Makefile dkms.conf vfio_spapr_tce.conf \
+		vfio_iommu_spapr_tce.c iommu_tce.c include \
+		$(DESTDIR)/usr/src/vfio_spapr_tce-$(VERSION)/
+	dkms add $(DKMS_TREES) $(DKMS_ARGS) vfio_spapr_tce/$(VERSION)
+	dkms build $(DKMS_TREES) $(DKMS_ARGS) vfio_spapr_tce/$(VERSION)
+	dkms install $(DKMS_TREES) $(DKMS_ARGS) vfio_spapr_tce/$(VERSION)
+	install -D -m 0644 vfio_spapr_tce.conf $(MODPROBE_D)/vfio_spapr_tce.conf
 
 check:
 	@scripts/check.sh

@@ -12,6 +12,8 @@
  * windows.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/err.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
@@ -392,6 +394,15 @@ static int tce_iommu_attach_group(void *iommu_data, struct iommu_group *grp,
 		container->def_window_pending = true;
 	list_add_tail(&tg->node, &container->groups);
 	mutex_unlock(&container->lock);
+	/*
+	 * The VFIO core falls back to another backend silently when one's
+	 * attach fails: say which one serves (the first attach, and each
+	 * one with dynamic debug)
+	 */
+	pr_info_once("serving sPAPR TCE containers, first iommu group %d (%s)\n",
+		     iommu_group_id(grp), container->v2 ? "v2" : "v1");
+	pr_debug("iommu group %d attached to a %s container\n",
+		 iommu_group_id(grp), container->v2 ? "v2" : "v1");
 	return 0;
 }
 

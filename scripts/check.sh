@@ -122,7 +122,8 @@ for machine in pseries powernv9; do
 	count_results "$machine" "$e2e_log"
 	# spapr_hostile: every row's last oracle, and the hugetlb pool
 	for want in e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first \
-		    e2e_v2_closed_vmlck e2e_ours_unload e2e_hugepages \
+		    e2e_v2_closed_vmlck e2e_ours_unload e2e_ours_says_serving \
+		    e2e_hugepages \
 		    e2e_v2_h_mixed_pins e2e_v1_h_romap_pins e2e_v2_h_roreg_pins \
 		    e2e_v1_h_munmap_pins e2e_v2_h_munmap_pins \
 		    e2e_v2_h_other_pins e2e_v2_h_shared_pins \
@@ -139,6 +140,57 @@ for machine in pseries powernv9; do
 		esac
 	done < <(python3 "$top/scripts/e2e_compare.py" "$e2e_log" \
 		 "$logs/e2e-side-by-side-$machine.md")
+done
+
+# 7. Debian's own kernel: ours built and installed with DKMS against
+# Debian's headers packages (4k and 64k flavours, the version of the
+# host's linux-source-6.12), vfio.h of the headers-only build checked
+# against the kernel tree's, then Debian's kernel binary booted with its
+# own VFIO modules in both guests, the DMA client against ours and
+# Debian's vfio_iommu_spapr_tce side by side
+if python3 "$top/scripts/vfio_h_check.py" include/headers-only/vfio.h \
+		"$src/drivers/vfio/vfio.h" >"$logs/vfio-h-check.log" 2>&1; then
+	pass "headers-only vfio.h matches 6.12"
+else
+	cat "$logs/vfio-h-check.log"
+	fail "headers-only vfio.h matches 6.12"
+fi
+for flavour in powerpc64le powerpc64le-64k; do
+	while read -r res name rest; do
+		case $res in
+		PASS) pass "$name" ;;
+		FAIL) fail "$name $rest" ;;
+		*) echo "$res $name $rest" ;;
+		esac
+	done < <("$top/scripts/dkms_stage.sh" "$flavour" 2>&1)
+	ko=$top/build/debian/$flavour/guest/vfio_spapr_tce.ko
+	[ -f "$ko" ] || { fail "debian-$flavour (no module built)"; continue; }
+	krel=$("$top/scripts/debian.sh" version "$flavour")
+	for machine in pseries powernv9; do
+		dname=debian-$flavour-$machine
+		e2e_log=$logs/e2e-$machine-debian-$flavour.log
+		DEBIAN=$flavour MODDIR=$(dirname "$ko") \
+			"$top/scripts/guest.sh" e2e "$machine"
+		rc=$?
+		"$top/scripts/console_check.sh" "$e2e_log" || rc=1
+		grep -aq "^e2e: kernel $krel" "$e2e_log" || rc=1
+		if [ "$rc" = 0 ]; then pass "$dname boot $krel and console"
+		else fail "$dname boot $krel and console (see $e2e_log)"; fi
+		count_results "$dname" "$e2e_log"
+		for want in e2e_v1_dma_first e2e_v2_dma_first e2e_v1_closed_vmlck \
+			    e2e_v2_closed_vmlck e2e_ours_unload e2e_upstream_unload \
+			    e2e_ours_says_serving; do
+			grep -aq "^VST-RESULT $want " "$e2e_log" ||
+				fail "$dname.$want (did not run)"
+		done
+		while read -r res sname rest; do
+			case $res in
+			PASS) pass "$dname.$sname" ;;
+			FAIL) fail "$dname.$sname $rest" ;;
+			esac
+		done < <(python3 "$top/scripts/e2e_compare.py" "$e2e_log" \
+			 "$logs/e2e-side-by-side-$dname.md")
+	done
 done
 
 finish

@@ -21,7 +21,7 @@
 # host-side (IODA2/PHB4) path, in about a minute.
 #
 # The kernel and the modules must be built (make modules). The console log
-# is kept in build/logs/<mode>-<machine>.log; a guest that does not power
+# is kept in build/logs/<mode>-<machine>[-debian-<flavour>].log; a guest that does not power
 # off within $GUEST_TIMEOUT seconds (default 600) is killed and fails.
 set -euo pipefail
 
@@ -35,6 +35,20 @@ log=$top/build/logs/$mode-$machine.log
 
 busybox=$("$top/scripts/busybox.sh")
 
+# DEBIAN=FLAVOUR: boot Debian's own kernel binary of that flavour
+# (powerpc64le or powerpc64le-64k, scripts/debian.sh) with its own VFIO
+# modules and upstream backend; our module from $MODDIR, built against
+# Debian's headers. The guest programs still take the uapi headers of the
+# test kernel (KDIR), the same 6.12 ABI.
+vmlinux=$kdir/vmlinux
+if [ -n "${DEBIAN:-}" ]; then
+	droot=$("$top/scripts/debian.sh" image "$DEBIAN")
+	krel=$("$top/scripts/debian.sh" version "$DEBIAN")
+	vmlinux=$droot/boot/vmlinux-$krel
+	work=$top/build/guest/$mode-$machine-debian-$DEBIAN
+	log=$top/build/logs/$mode-$machine-debian-$DEBIAN.log
+fi
+
 rm -rf "$work"
 mkdir -p "$work/root/bin" "$work/root/modules" "$work/root/proc" \
 	"$work/root/sys" "$work/root/dev" "$work/root/tmp" "$(dirname "$log")"
@@ -42,12 +56,23 @@ install -m 0755 "$busybox" "$work/root/bin/busybox"
 ln -s busybox "$work/root/bin/sh"
 # Our module comes from $MODDIR (default: the clone, built by make modules)
 moddir=${MODDIR:-$top}
-cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
-	"$kdir/drivers/vfio/pci/vfio-pci.ko" \
-	"$kdir/drivers/vfio/pci/vfio-pci-core.ko" \
-	"$kdir/virt/lib/irqbypass.ko" "$moddir/vfio_spapr_tce.ko" \
-	"$work/root/modules/"
-[ "$mode" = bench ] || cp "$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
+if [ -n "${DEBIAN:-}" ]; then
+	# Debian's are xz-compressed; irqbypass is built in there
+	for m in vfio vfio_iommu_spapr_tce pci/vfio-pci pci/vfio-pci-core; do
+		xz -dc "$droot/lib/modules/$krel/kernel/drivers/vfio/$m.ko.xz" \
+			>"$work/root/modules/${m#pci/}.ko"
+	done
+	cp "$moddir/vfio_spapr_tce.ko" "$work/root/modules/"
+	touch "$work/root/debian"
+else
+	cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
+		"$kdir/drivers/vfio/pci/vfio-pci.ko" \
+		"$kdir/drivers/vfio/pci/vfio-pci-core.ko" \
+		"$kdir/virt/lib/irqbypass.ko" "$moddir/vfio_spapr_tce.ko" \
+		"$work/root/modules/"
+	[ "$mode" = bench ] ||
+		cp "$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
+fi
 
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
 	    bench/spapr_bench; do
@@ -80,7 +105,7 @@ chmod 0755 "$work/root/init"
 mem=2G
 [ "$mode" = bench ] && mem=4G
 qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
-      -no-reboot -kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio"
+      -no-reboot -kernel "$vmlinux" -initrd "$work/initramfs.cpio"
       -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
 # edu does real DMA; it must reach all of the 64-bit bus space
 edu=edu,dma_mask=0xffffffffffffffff

@@ -13,6 +13,10 @@
 #   kernel.sh bench4k  the same with 4K system pages (bench/4k.config),
 #                      linked as build/kernel-bench4k
 #
+# KERNEL_SERIES=7.3 builds from Debian's linux-source-7.3 instead (the
+# newest stable series; scripts/linux_src.sh), linked with a "-7.3" suffix
+# (build/kernel-7.3, build/linux-src-7.3).
+#
 # The build is cached in $VST_CACHE (default ~/.cache/vfio_spapr_tce), keyed
 # by the source package version and the fragments, and reused when present.
 # Links it as build/kernel (and the source as build/linux-src) in the clone
@@ -27,16 +31,14 @@ jobs=${JOBS:-$(nproc)}
 
 log() { echo "kernel: $*" >&2; }
 
-ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-src=$cache/linux-source-$(echo "$ver" | tr -c 'A-Za-z0-9.\n' '_')
-if [ ! -f "$src/.unpacked" ]; then
-	log "unpacking linux-source-6.12 $ver into $src"
-	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
-	tar -C "$src.tmp" -xf /usr/src/linux-source-6.12.tar.xz --strip-components=1
-	mv "$src.tmp" "$src"
-	touch "$src/.unpacked"
-fi
+series=${KERNEL_SERIES:-6.12}
+src=$("$top/scripts/linux_src.sh" "$series")
+# The cache key: the package version (6.12's as it always was)
+ver=$(basename "$src")
+[ "$series" != 6.12 ] || ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+# The 6.12 links keep their names; other series get a suffix
+sfx=
+[ "$series" = 6.12 ] || sfx=-$series
 
 case $profile in
 test) frags=$(ls "$top"/tests/config/*.config) ;;
@@ -51,11 +53,11 @@ out=$cache/build-$hash
 link() {
 	mkdir -p "$top/build"
 	if [ "$profile" = test ]; then
-		ln -sfn "$out" "$top/build/kernel"
+		ln -sfn "$out" "$top/build/kernel$sfx"
 	else
-		ln -sfn "$out" "$top/build/kernel-$profile"
+		ln -sfn "$out" "$top/build/kernel-$profile$sfx"
 	fi
-	ln -sfn "$src" "$top/build/linux-src"
+	ln -sfn "$src" "$top/build/linux-src$sfx"
 	echo "$out"
 }
 
@@ -96,7 +98,17 @@ done
 [ "$missing" = 0 ] || exit 1
 
 log "building vmlinux, modules and uapi headers with -j$jobs (log: $out/build.log)"
-if ! make O="$out" -j"$jobs" vmlinux modules headers >"$out/build.log" 2>&1; then
+make O="$out" -j"$jobs" vmlinux modules headers >"$out/build.log" 2>&1 &
+pid=$!
+# Minutes of work: say every 30 s that it goes on, and how far
+n=0
+while kill -0 "$pid" 2>/dev/null; do
+	sleep 1
+	n=$((n + 1))
+	[ $((n % 30)) != 0 ] ||
+		log "... $(( $(date +%s) - start )) s, $(grep -c '^  CC' "$out/build.log") files compiled"
+done
+if ! wait "$pid"; then
 	tail -n 40 "$out/build.log" >&2
 	exit 1
 fi

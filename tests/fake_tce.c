@@ -36,6 +36,16 @@
 
 #include "fake_tce.h"
 
+/*
+ * shmem_file_setup()'s flags: an unsigned long up to 6.x, a vma_flags_t
+ * since (which came with EMPTY_VMA_FLAGS): no flags either way
+ */
+#ifdef EMPTY_VMA_FLAGS
+#define FAKE_SHMEM_NO_FLAGS	EMPTY_VMA_FLAGS
+#else
+#define FAKE_SHMEM_NO_FLAGS	0
+#endif
+
 /* 64-bit windows of the fakes start at 2^59, as on IODA2 */
 #define FAKE_DDW_BASE	BIT_ULL(59)
 #define FAKE_MAX_LEVELS	5
@@ -438,26 +448,17 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	return fg;
 }
 
-static const bool fake_tce_platforms[] = { false, true };
+/* See FAKE_TCE_PLATFORM_PARAMS() */
+const bool fake_tce_platforms[2] = { false, true };
 
 /**
- * fake_tce_platform_gen_params() - run a case on both kinds of table
- * @prev: the previous parameter, NULL at first
- * @desc: where the parameter's name is written
- *
- * For KUNIT_CASE_PARAM(): the case runs once on exchange tables (with
- * tce_kill, like powernv) and once on hv tables (like pseries).
- *
- * Return: the next parameter, NULL after the last.
+ * fake_tce_platform_desc() - name one kind of table
+ * @hv: an element of fake_tce_platforms
+ * @desc: where the name is written
  */
-const void *fake_tce_platform_gen_params(const void *prev, char *desc)
+void fake_tce_platform_desc(const bool *hv, char *desc)
 {
-	const bool *p = prev ? (const bool *)prev + 1 : fake_tce_platforms;
-
-	if (p >= fake_tce_platforms + ARRAY_SIZE(fake_tce_platforms))
-		return NULL;
-	strscpy(desc, *p ? "hv" : "exchange", KUNIT_PARAM_DESC_SIZE);
-	return p;
+	strscpy(desc, *hv ? "hv" : "exchange", KUNIT_PARAM_DESC_SIZE);
 }
 
 /**
@@ -681,7 +682,7 @@ unsigned long fake_tce_ro_arg(struct kunit *test, const void *arg, size_t len)
 
 	/* A shmem file holding the argument, mapped read-only */
 	fake_tce_user_mem(test, PAGE_SIZE);
-	file = shmem_file_setup("fake_tce_arg", PAGE_SIZE, 0);
+	file = shmem_file_setup("fake_tce_arg", PAGE_SIZE, FAKE_SHMEM_NO_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	KUNIT_EXPECT_EQ(test, len, kernel_write(file, arg, len, &pos));
 	u = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
@@ -861,7 +862,7 @@ unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift)
 	fput(file);
 	KUNIT_ASSERT_EQ(test, FAKE_HUGE_ADDR, ua);
 
-	file = shmem_file_setup("fake_tce_small", size, 0);
+	file = shmem_file_setup("fake_tce_small", size, FAKE_SHMEM_NO_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	small = kunit_vm_mmap(test, file, ua + size, size,
 			      PROT_READ | PROT_WRITE,

@@ -106,7 +106,19 @@ extern const struct fake_tce_opts fake_tce_ddw_opts;
 
 struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 					  const struct fake_tce_opts *opts);
-const void *fake_tce_platform_gen_params(const void *prev, char *desc);
+/* The kinds of table a parameterised case runs on: exchange, hv */
+extern const bool fake_tce_platforms[2];
+void fake_tce_platform_desc(const bool *hv, char *desc);
+/*
+ * Defines fake_tce_platform_gen_params() in the suite file that uses it,
+ * for KUNIT_CASE_PARAM(): each case once on exchange tables (with
+ * tce_kill, like powernv) and once on hv tables (like pseries). Through
+ * KUNIT_ARRAY_PARAM(), so that the generator has the signature of the
+ * KUnit it is built with.
+ */
+#define FAKE_TCE_PLATFORM_PARAMS() \
+	KUNIT_ARRAY_PARAM(fake_tce_platform, fake_tce_platforms, \
+			  fake_tce_platform_desc)
 bool fake_tce_param_hv(struct kunit *test);
 enum dma_data_direction fake_tce_dir(struct iommu_table *tbl,
 				     unsigned long entry);

@@ -56,6 +56,12 @@ int main(int argc, char **argv)
 	struct edu e;
 	int dev_fd;
 	u64 win_start, win_size, iova, psz = sysconf(_SC_PAGESIZE);
+	/*
+	 * v2 windows: 64K IOMMU pages, or the system page where it is
+	 * smaller (registered memory of 4K pages backs 4K IOMMU pages only)
+	 */
+	unsigned int iop_shift = psz >= 65536 ? 16 : __builtin_ctzll(psz);
+	u64 iop = 1ULL << iop_shift;
 	size_t bufsz = 32 * psz, n, sizes[] = { 64, 1000, 2048, EDU_BUF_MAX };
 	long lck0, lck, lck_on, table_kb = -1;
 	int v2, type, c, g, r, i;
@@ -123,7 +129,7 @@ int main(int argc, char **argv)
 			.start_addr = info.dma32_window_start,
 		};
 		struct vfio_iommu_spapr_tce_create cr = {
-			.argsz = sizeof(cr), .page_shift = 16,
+			.argsz = sizeof(cr), .page_shift = iop_shift,
 			.window_size = 1ULL << 30, .levels = 1,
 		};
 
@@ -141,9 +147,9 @@ int main(int argc, char **argv)
 		res = TRY(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr);
 		/* The window's table is charged when it is made */
 		table_kb = vmlck_kb() - lck_on;
-		step("create_64k", !strcmp(res, "0") && table_kb > 0,
-		     "%s start=%#llx table+%ldkB", res,
-		     (unsigned long long)cr.start_addr, table_kb);
+		step("create_window", !strcmp(res, "0") && table_kb > 0,
+		     "%s start=%#llx page_shift=%u table+%ldkB", res,
+		     (unsigned long long)cr.start_addr, iop_shift, table_kb);
 		win_start = cr.start_addr;
 		win_size = cr.window_size;
 	}
@@ -214,7 +220,7 @@ int main(int argc, char **argv)
 		printf("E2E-NOTE %s: tables of one level only\n", tag);
 	if (v2 && info.ddw.levels >= 2) {
 		struct vfio_iommu_spapr_tce_create cr2 = {
-			.argsz = sizeof(cr2), .page_shift = 16,
+			.argsz = sizeof(cr2), .page_shift = iop_shift,
 			.window_size = 1ULL << 30, .levels = 2,
 		};
 		struct vfio_iommu_spapr_tce_remove rm2 = {
@@ -225,14 +231,14 @@ int main(int argc, char **argv)
 		res = TRY(c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr2);
 		step("create_levels2", !strcmp(res, "0"), "%s start=%#llx",
 		     res, (unsigned long long)cr2.start_addr);
-		/* Pages 8191 and 8192 of the window, 64K each */
-		at = cr2.start_addr + 8191 * 65536ULL;
-		res = err_name(dma_map(c, b, at, 2 * 65536), errno);
+		/* IOMMU pages 8191 and 8192 of the window */
+		at = cr2.start_addr + 8191 * iop;
+		res = err_name(dma_map(c, b, at, 2 * iop), errno);
 		step("map_leaves", !strcmp(res, "0"), "%s", res);
-		r = edu_round_trip(&e, b + 65536 - 1024, at + 65536 - 1024,
+		r = edu_round_trip(&e, b + iop - 1024, at + iop - 1024,
 				   b + 256, at + 256, 2048, 13);
 		step("dma_leaves", !r, "%s", r ? "mismatch" : "0");
-		res = err_name(dma_unmap(c, at, 2 * 65536), errno);
+		res = err_name(dma_unmap(c, at, 2 * iop), errno);
 		step("unmap_leaves", !strcmp(res, "0"), "%s", res);
 		rm2.start_addr = cr2.start_addr;
 		res = TRY(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm2);
