@@ -65,6 +65,7 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VFIO_SPAPR_TCE=m \
 		INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),,depmod -a $$(cat $(KDIR)/include/config/kernel.release))
 	install -D -m 0644 vfio_spapr_tce.conf $(MODPROBE_D)/vfio_spapr_tce.conf
 
 dkms:

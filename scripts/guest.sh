@@ -21,7 +21,7 @@
 # host-side (IODA2/PHB4) path, in about a minute.
 #
 # The kernel and the modules must be built (make modules). The console log
-# is kept in build/logs/<mode>-<machine>[-debian-<flavour>].log; a guest that does not power
+# is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log; a guest that does not power
 # off within $GUEST_TIMEOUT seconds (default 600) is killed and fails.
 set -euo pipefail
 
@@ -30,8 +30,10 @@ mode=${1:?usage: guest.sh kunit|e2e|demo|bench [pseries|powernv9]}
 machine=${2:-pseries}
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
-work=$top/build/guest/$mode-$machine
-log=$top/build/logs/$mode-$machine.log
+# GUEST_TAG: runs of another kernel keep their own work dir and log
+tag=${GUEST_TAG:+-$GUEST_TAG}
+work=$top/build/guest/$mode-$machine$tag
+log=$top/build/logs/$mode-$machine$tag.log
 
 busybox=$("$top/scripts/busybox.sh")
 
@@ -45,8 +47,8 @@ if [ -n "${DEBIAN:-}" ]; then
 	droot=$("$top/scripts/debian.sh" image "$DEBIAN")
 	krel=$("$top/scripts/debian.sh" version "$DEBIAN")
 	vmlinux=$droot/boot/vmlinux-$krel
-	work=$top/build/guest/$mode-$machine-debian-$DEBIAN
-	log=$top/build/logs/$mode-$machine-debian-$DEBIAN.log
+	work=$top/build/guest/$mode-$machine-debian-$DEBIAN$tag
+	log=$top/build/logs/$mode-$machine-debian-$DEBIAN$tag.log
 fi
 
 rm -rf "$work"
@@ -71,7 +73,7 @@ else
 		"$kdir/virt/lib/irqbypass.ko" "$moddir/vfio_spapr_tce.ko" \
 		"$work/root/modules/"
 	[ "$mode" = bench ] ||
-		cp "$top/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
+		cp "$moddir/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 fi
 
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
@@ -106,7 +108,7 @@ mem=2G
 [ "$mode" = bench ] && mem=4G
 qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
       -no-reboot -kernel "$vmlinux" -initrd "$work/initramfs.cpio"
-      -append "console=hvc0 kmemleak=on kunit.enable=1 panic=-1 oops=panic")
+      -append "console=hvc0 kmemleak=on kunit.enable=1 kunit.autorun=1 panic=-1 oops=panic")
 # edu does real DMA; it must reach all of the 64-bit bus space
 edu=edu,dma_mask=0xffffffffffffffff
 if [ "$mode" = bench ] && [ -n "${BENCH_ICOUNT:-}" ]; then

@@ -578,22 +578,25 @@ void fake_tce_set_memlock(struct kunit *test, unsigned long bytes)
 }
 
 /**
- * fake_tce_drop_ipc_lock() - run on without CAP_IPC_LOCK
+ * fake_tce_set_ipc_lock() - run on with or without CAP_IPC_LOCK
+ * @test: the test case
+ * @on: raise CAP_IPC_LOCK in the effective set, or lower it
  *
- * Return: the credentials to give back to revert_creds(), or NULL.
+ * Commits new credentials for the case's thread (KUnit runs each case in
+ * a thread of its own, whose credentials end with it), the same way on
+ * every kernel: override_creds() changed how it counts references in
+ * 6.13.
  */
-const struct cred *fake_tce_drop_ipc_lock(void)
+void fake_tce_set_ipc_lock(struct kunit *test, bool on)
 {
-	const struct cred *old;
-	struct cred *new;
+	struct cred *new = prepare_creds();
 
-	new = prepare_creds();
-	if (!new)
-		return NULL;
-	cap_lower(new->cap_effective, CAP_IPC_LOCK);
-	old = override_creds(new);
-	put_cred(new);
-	return old;
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	if (on)
+		cap_raise(new->cap_effective, CAP_IPC_LOCK);
+	else
+		cap_lower(new->cap_effective, CAP_IPC_LOCK);
+	commit_creds(new);
 }
 
 /**
@@ -800,7 +803,7 @@ long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start)
 
 /**
  * fake_tce_page_of() - the page behind a user address, and its folio's
- *	refcount
+ *	refcount (without a transient one of the LRU caches)
  * @test: the test case
  * @uaddr: a user address that is mapped and was touched
  * @ref: where the page's refcount is returned
@@ -810,20 +813,47 @@ long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start)
 struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
 			      int *ref)
 {
+	struct folio *folio;
 	struct page *page;
 
 	KUNIT_ASSERT_EQ(test, 1, get_user_pages_fast(uaddr, 1, 0, &page));
 	put_page(page);
-	/* A tail page of a large folio counts nothing: its folio does */
-	*ref = folio_ref_count(page_folio(page));
+	/*
+	 * A tail page of a large folio counts nothing: its folio does. A
+	 * folio waiting in a CPU's LRU-add batch holds one reference more,
+	 * which goes whenever the batch is drained (pinning long-term drains
+	 * them all): it is not on the LRU until then, so count without it.
+	 */
+	folio = page_folio(page);
+	*ref = folio_ref_count(folio) - !folio_test_lru(folio);
 	return page;
 }
 
 /*
- * Hugetlb memory, from a file on the hugetlbfs the guest's /init mounts:
- * the KUnit module has no other way to a huge page.
+ * Hugetlb memory, from a file on a hugetlbfs mount of the case's own: the
+ * KUnit module has no other way to a huge page, and a path like
+ * /dev/hugepages is not where a KUnit thread can count on finding it (its
+ * root need not be /init's)
  */
-#define FAKE_HUGETLBFS	"/dev/hugepages/vfio_spapr_tce_kunit"
+static void fake_kern_unmount(void *mnt)
+{
+	kern_unmount(mnt);
+}
+
+static struct file *fake_hugetlb_file(struct kunit *test)
+{
+	struct file_system_type *fs = get_fs_type("hugetlbfs");
+	struct vfsmount *mnt;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, fs, "no hugetlbfs");
+	mnt = kern_mount(fs);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mnt), "hugetlbfs mount: %ld",
+			       PTR_ERR(mnt));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, fake_kern_unmount, mnt));
+	return file_open_root_mnt(mnt, "fake_tce_huge", O_CREAT | O_RDWR, 0600);
+}
+
 /*
  * Where fake_tce_huge_mem() maps: on the hash MMU a huge page needs an
  * address slice of its own (256M below 4G), and this one ends 16M before
@@ -840,8 +870,8 @@ struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
  * the same size of ordinary shmem memory (small pages that transparent
  * huge pages leave alone), both touched, in the case's mm.
  *
- * Return: the user address of the huge page (the case fails without a
- * hugetlbfs mounted at /dev/hugepages or a huge page in its pool).
+ * Return: the user address of the huge page (the case fails without
+ * hugetlbfs or a huge page in its pool).
  */
 unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift)
 {
@@ -849,9 +879,8 @@ unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift)
 	struct file *file;
 
 	fake_tce_user_mem(test, PAGE_SIZE);
-	file = filp_open(FAKE_HUGETLBFS, O_CREAT | O_RDWR, 0600);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file),
-			       "no hugetlbfs at /dev/hugepages: %ld",
+	file = fake_hugetlb_file(test);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "hugetlbfs file: %ld",
 			       PTR_ERR(file));
 	*shift = huge_page_shift(hstate_file(file));
 	size = 1UL << *shift;

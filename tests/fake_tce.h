@@ -129,7 +129,7 @@ unsigned long fake_tce_live(struct iommu_table *tbl);
 struct tce_container *fake_tce_open(struct kunit *test, unsigned long type);
 unsigned long fake_tce_user_mem(struct kunit *test, unsigned long size);
 void fake_tce_set_memlock(struct kunit *test, unsigned long bytes);
-const struct cred *fake_tce_drop_ipc_lock(void);
+void fake_tce_set_ipc_lock(struct kunit *test, bool on);
 unsigned long fake_tce_locked_vm(void);
 
 /**

@@ -82,12 +82,10 @@ static void enable_over_memlock(struct kunit *test)
 	unsigned long limit = (WINDOW_PAGES - 1) << PAGE_SHIFT;
 	struct tce_container *c = v1_attached(test, limit, NULL);
 	unsigned long start = fake_tce_locked_vm();
-	const struct cred *old;
 	long ret;
 
 	KUNIT_ASSERT_EQ(test, 0, start);
-	old = fake_tce_drop_ipc_lock();
-	KUNIT_ASSERT_NOT_NULL(test, old);
+	fake_tce_set_ipc_lock(test, false);
 	KUNIT_EXPECT_FALSE(test, capable(CAP_IPC_LOCK));
 
 	ret = fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0);
@@ -102,7 +100,7 @@ static void enable_over_memlock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
 	KUNIT_EXPECT_EQ(test, start + WINDOW_PAGES, fake_tce_locked_vm());
 
-	revert_creds(old);
+	fake_tce_set_ipc_lock(test, true);
 	fake_tce_release(c);
 	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
 }

@@ -403,21 +403,19 @@ static void map_page_too_small(struct kunit *test)
 static void register_over_memlock(struct kunit *test)
 {
 	unsigned long size = NPAGES * PAGE_SIZE;
-	const struct cred *old;
 	struct v2_env e;
 	long ret;
 
 	v2_env_init(test, &e);
 	fake_tce_set_memlock(test, size - PAGE_SIZE);
-	old = fake_tce_drop_ipc_lock();
-	KUNIT_ASSERT_NOT_NULL(test, old);
+	fake_tce_set_ipc_lock(test, false);
 	ret = fake_tce_prereg(test, e.c, REG, e.ua, size);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, ret);
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 	/* Nothing was registered: mapping is not enabled either */
 	ret = fake_tce_dma_map(test, e.c, e.ua, 0, PAGE_SIZE, RW);
 	KUNIT_EXPECT_EQ(test, -EPERM, ret);
-	revert_creds(old);
+	fake_tce_set_ipc_lock(test, true);
 	fake_tce_release(e.c);
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 }

@@ -25,8 +25,6 @@ probe_expect registered_after_reload 1 1
 
 # Huge pages for the security suite's mixed-page-size case
 echo 2 >/proc/sys/vm/nr_hugepages
-mkdir -p /dev/hugepages
-mount -t hugetlbfs none /dev/hugepages
 if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 2 ]; then
 	result hugepages_for_kunit PASS
 else
