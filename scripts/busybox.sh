@@ -15,22 +15,10 @@ if [ -x "$bin" ]; then
 	exit 0
 fi
 
-mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/deb"
-mirror=$(grep -rhos '^URIs: http[s]*://[^ ]*/debian/*$\|^deb http[s]*://[^ ]*/debian/* ' \
-	/etc/apt/sources.list /etc/apt/sources.list.d/ | head -n1 |
-	sed -e 's/^URIs: //' -e 's/^deb //' -e 's/ *$//' || true)
-mirror=${mirror:-http://deb.debian.org/debian}
+. "$(dirname "$0")/apt_private.sh"
 . /etc/os-release
-echo "deb $mirror ${VERSION_CODENAME:-bookworm} main" >"$d/sources.list"
-
-apto=(-o APT::Architecture=ppc64el -o APT::Architectures=ppc64el
-      -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
-      -o Dir::State::status=/dev/null
-      -o Dir::Etc::SourceList="$d/sources.list"
-      -o Dir::Etc::SourceParts=/dev/null -o APT::Sandbox::User=root)
-
-echo "busybox: fetching busybox-static:ppc64el from $mirror" >&2
-apt-get "${apto[@]}" update -qq >&2
+apt_private "$d" ppc64el "${VERSION_CODENAME:-bookworm}"
+echo "busybox: fetching busybox-static:ppc64el" >&2
 rm -f "$d"/deb/*.deb
 (cd "$d/deb" && apt-get "${apto[@]}" download busybox-static >&2)
 rm -rf "$d/x"

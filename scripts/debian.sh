@@ -38,16 +38,10 @@ if [ "$cmd" = version ]; then
 fi
 
 d=$cache/debian-$pkgver
-apt_d=$cache/apt-debian
-mkdir -p "$d/deb" "$apt_d/lists/partial" "$apt_d/cache/archives/partial"
+mkdir -p "$d/deb"
+. "$top/scripts/apt_private.sh"
 
-apto=(-o APT::Architecture=ppc64el -o APT::Architectures=ppc64el
-      -o Dir::State::Lists="$apt_d/lists" -o Dir::Cache="$apt_d/cache"
-      -o Dir::State::status=/dev/null
-      -o Dir::Etc::SourceList="$apt_d/sources.list"
-      -o Dir::Etc::SourceParts=/dev/null -o APT::Sandbox::User=root)
-
-# fetch PACKAGE...: download what is not in $d/deb yet
+# fetch PACKAGE...: download what is not in $d/deb yet, at $pkgver
 fetch() {
 	local p need=()
 
@@ -55,19 +49,16 @@ fetch() {
 		ls "$d/deb/${p}_"*.deb >/dev/null 2>&1 || need+=("$p=$pkgver")
 	done
 	[ ${#need[@]} = 0 ] && return 0
-	if [ ! -s "$apt_d/sources.list" ]; then
-		. /etc/os-release
-		local code=${VERSION_CODENAME:-bookworm}
-		local mirror=http://deb.debian.org/debian
-		{
-			echo "deb $mirror $code main"
-			echo "deb $mirror $code-backports main"
-			echo "deb http://deb.debian.org/debian-security $code-security main"
-		} >"$apt_d/sources.list"
-		echo "debian: apt-get update (ppc64el, private lists)" >&2
-		apt-get "${apto[@]}" update -qq >&2
-	fi
+	. /etc/os-release
+	local code=${VERSION_CODENAME:-bookworm}
+	apt_private "$cache/apt-debian" ppc64el "$code" "$code-backports" \
+		"$code-security"
 	echo "debian: downloading ${need[*]}" >&2
+	(cd "$d/deb" && apt-get "${apto[@]}" download "${need[@]}" >&2) && return 0
+	# Lists older than the archive: fetch them again, once
+	rm -f "$cache/apt-debian/lists/.fetched"
+	apt_private "$cache/apt-debian" ppc64el "$code" "$code-backports" \
+		"$code-security"
 	(cd "$d/deb" && apt-get "${apto[@]}" download "${need[@]}" >&2)
 }
 

@@ -26,7 +26,9 @@ start=$(date +%s)
 echo "debian: building host tools from $src for $abi" >&2
 rm -rf "$o"
 mkdir -p "$o"
-cp "$root/usr/src/linux-headers-$abi-powerpc64le/.config" "$o/.config"
+# Debian's configuration, of whichever flavour is unpacked (the tools do
+# not depend on the page size)
+cp "$(ls "$root"/usr/src/linux-headers-"$abi"-*/.config | head -n1)" "$o/.config"
 export ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
 make -s -C "$src" O="$o" olddefconfig >&2
 make -s -C "$src" O="$o" -j"$(nproc)" modules_prepare >&2

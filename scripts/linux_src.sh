@@ -19,16 +19,10 @@ case $series in
 	;;
 7.3)
 	d=$cache/apt-debian-$series
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/deb"
-	apto=(-o APT::Architecture=amd64 -o Dir::State::Lists="$d/lists"
-	      -o Dir::Cache="$d/cache" -o Dir::State::status=/dev/null
-	      -o Dir::Etc::SourceList="$d/sources.list"
-	      -o Dir::Etc::SourceParts=/dev/null -o APT::Sandbox::User=root)
 	if ! ls "$d"/deb/linux-source-"$series"_*.deb >/dev/null 2>&1; then
-		echo "deb http://deb.debian.org/debian trixie-backports main" \
-			>"$d/sources.list"
+		. "$(dirname "$0")/apt_private.sh"
+		apt_private "$d" amd64 trixie-backports
 		echo "linux-src: fetching linux-source-$series (trixie-backports)" >&2
-		apt-get "${apto[@]}" update -qq >&2
 		(cd "$d/deb" && apt-get "${apto[@]}" download "linux-source-$series" >&2)
 	fi
 	deb=$(ls "$d"/deb/linux-source-"$series"_*.deb | head -n1)
