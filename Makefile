@@ -14,6 +14,9 @@
 #                   guest (MACHINE=powernv9 for the skiboot/PHB4 guest)
 #   make bench      map/unmap throughput, ours against upstream's, in one
 #                   guest boot per machine (not part of make check)
+#   make fuzz       tests/guest/spapr_fuzz at length, ours and upstream's
+#                   (FUZZ_SEEDS, FUZZ_OPS, FUZZ_MACHINES; not in make check,
+#                   which runs three fixed seeds in its e2e guests)
 #   make kernel     prepare the cached ppc64le test kernel (build/kernel)
 #
 # On a POWER host KDIR defaults to the running kernel's build tree (its
@@ -48,7 +51,7 @@ KBUILD_ARGS = CONFIG_VFIO_SPAPR_TCE=m $(KUNIT_ARG)
 # Prepare the test kernel only when building against the default one
 KERNEL_DEP := $(if $(filter $(DEFAULT_KDIR),$(KDIR)),kernel)
 
-.PHONY: all modules kernel setup install dkms check demo bench clean
+.PHONY: all modules kernel setup install dkms check demo bench fuzz clean
 
 all: modules
 
@@ -87,6 +90,9 @@ demo: modules
 
 bench:
 	@scripts/bench.sh
+
+fuzz: $(KERNEL_DEP)
+	@scripts/fuzz.sh
 
 clean:
 	@if [ -d $(KDIR) ]; then \

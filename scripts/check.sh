@@ -154,15 +154,17 @@ run_e2e() {
 		 "$logs/e2e-side-by-side-$p.md")
 }
 
-# What the e2e guest of a test kernel must have run: the DMA client, and
-# spapr_hostile's every row's last oracle and the hugetlb pool
+# What the e2e guest of a test kernel must have run: the DMA client,
+# spapr_hostile's every row's last oracle and the hugetlb pool, and
+# spapr_fuzz's oracles for its three fixed seeds (guest.sh)
 e2e_want=(e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first
 	  e2e_v2_closed_vmlck e2e_ours_unload e2e_upstream_unload
 	  e2e_ours_says_serving e2e_hugepages
 	  e2e_v2_h_mixed_pins e2e_v1_h_romap_pins e2e_v2_h_roreg_pins
 	  e2e_v1_h_munmap_pins e2e_v2_h_munmap_pins e2e_v2_h_other_pins
 	  e2e_v2_h_shared_pins e2e_v1_h_fork_pins e2e_v2_h_fork_pins
-	  e2e_v2_h_race_pins e2e_v1_h_disable_pins e2e_v2_h_charge_pins)
+	  e2e_v2_h_race_pins e2e_v1_h_disable_pins e2e_v2_h_charge_pins
+	  fuzz_ours_1_vmlck fuzz_ours_1_pins fuzz_ours_2_pins fuzz_ours_3_pins)
 
 # 5. The pseries guest: module checks and KUnit suites
 run_kunit ""

@@ -9,6 +9,8 @@
 #   e2e     DMA through our TCEs with QEMU's edu device, against our
 #           backend and upstream's in the same boot
 #   demo    the e2e client against our backend only, with its progress
+#   fuzz    spapr_fuzz against one backend (FUZZ_BACKEND ours|upstream),
+#           seeds FUZZ_SEEDS, FUZZ_OPS operations each (scripts/fuzz.sh)
 #   bench   bench/spapr_bench against ours and upstream's, interleaved
 #           (BENCH_ROUNDS, default 3; BENCH_SIZES in MiB, 0 for the
 #           largest the window allows; BENCH_ICOUNT=1 runs the guest with
@@ -21,8 +23,9 @@
 # host-side (IODA2/PHB4) path, in about a minute.
 #
 # The kernel and the modules must be built (make modules). The console log
-# is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log; a guest that does not power
-# off within $GUEST_TIMEOUT seconds (default 600) is killed and fails.
+# is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log;
+# a guest that does not power off within $GUEST_TIMEOUT seconds (default
+# 600) is killed and fails.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,7 +80,7 @@ else
 fi
 
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
-	    bench/spapr_bench; do
+	    tests/guest/spapr_fuzz bench/spapr_bench; do
 	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
 		-o "$work/root/bin/${prog##*/}" "$top/$prog.c" \
@@ -87,7 +90,19 @@ done
 cp "$top/tests/guest/init-common.sh" "$work/root/init-common.sh"
 case $mode in
 kunit) cp "$top/tests/guest/init-kunit.sh" "$work/root/init" ;;
-e2e) cp "$top/tests/guest/init-e2e.sh" "$work/root/init" ;;
+e2e)
+	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
+	# spapr_fuzz on ours after the other clients: fixed seeds, so that
+	# make check repeats (make fuzz draws its own, scripts/fuzz.sh)
+	echo "${FUZZ_SEEDS:-1 2 3}" >"$work/root/fuzz-seeds"
+	echo "${FUZZ_OPS:-1500}" >"$work/root/fuzz-ops"
+	;;
+fuzz)
+	cp "$top/tests/guest/init-fuzz.sh" "$work/root/init"
+	echo "${FUZZ_SEEDS:?}" >"$work/root/fuzz-seeds"
+	echo "${FUZZ_OPS:-20000}" >"$work/root/fuzz-ops"
+	echo "${FUZZ_BACKEND:-ours}" >"$work/root/fuzz-backend"
+	;;
 demo)
 	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
 	touch "$work/root/demo"
@@ -126,7 +141,7 @@ pseries)
 	[ "$mode" = kunit ] || qemu+=(-device spapr-pci-host-bridge,index=1,id=phb1
 				      -device "$edu,bus=phb1.0")
 	# e2e: a second edu in a group of its own (spapr_hostile needs two)
-	if [ "$mode" = e2e ]; then
+	if [ "$mode" = e2e ] || [ "$mode" = fuzz ]; then
 		qemu+=(-device spapr-pci-host-bridge,index=2,id=phb2
 		       -device "$edu,bus=phb2.0")
 	fi
@@ -136,7 +151,7 @@ powernv9)
 	qemu+=(-M powernv9)
 	[ "$mode" = kunit ] || qemu+=(-device "$edu,bus=pcie.0")
 	# e2e: a second edu, under another PHB (spapr_hostile needs two groups)
-	if [ "$mode" = e2e ]; then
+	if [ "$mode" = e2e ] || [ "$mode" = fuzz ]; then
 		qemu+=(-device "$edu,bus=pcie.1")
 	fi
 	;;
