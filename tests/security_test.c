@@ -259,23 +259,17 @@ static void args_copied_before_lock(struct kunit *test)
  */
 static void v2_map_other_containers_region(struct kunit *test)
 {
-	struct fake_tce_opts opts = fake_tce_ddw_opts;
-	struct fake_tce_group *fa, *fb;
 	struct tce_container *a, *b;
 	unsigned long ua, start_vm;
+	struct fake_tce_group *fb;
 	struct iommu_table *tbl;
 
-	opts.hv = fake_tce_param_hv(test);
-	fa = fake_tce_group_new(test, &opts);
-	fb = fake_tce_group_new(test, &opts);
 	ua = fake_tce_user_mem(test, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
 	fake_tce_set_memlock(test, 1UL << 30);
 	start_vm = fake_tce_locked_vm();
-	a = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	b = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(a, fa));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(b, fb));
+	a = sec_v2(test, NULL);
+	b = sec_v2(test, &fb);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
 	/* b is enabled by a region of its own elsewhere */
 	KUNIT_ASSERT_EQ(test, 0,
@@ -461,25 +455,18 @@ static void kvm_emptied_entries_released(struct kunit *test)
  */
 static void v2_unregister_shared_region_while_mapped(struct kunit *test)
 {
-	struct fake_tce_opts opts = fake_tce_ddw_opts;
-	struct fake_tce_group *fa, *fb;
 	struct tce_container *a, *b;
 	unsigned long ua, start_vm;
 	struct page *page;
 	int ref;
 
-	opts.hv = fake_tce_param_hv(test);
-	fa = fake_tce_group_new(test, &opts);
-	fb = fake_tce_group_new(test, &opts);
 	ua = fake_tce_user_mem(test, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
 	page = fake_tce_page_of(test, ua, &ref);
 	fake_tce_set_memlock(test, 1UL << 30);
 	start_vm = fake_tce_locked_vm();
-	a = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	b = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(a, fa));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(b, fb));
+	a = sec_v2(test, NULL);
+	b = sec_v2(test, NULL);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, b, REG, ua, PAGE_SIZE));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, a, ua, 0, PAGE_SIZE,
@@ -493,9 +480,8 @@ static void v2_unregister_shared_region_while_mapped(struct kunit *test)
 	fake_tce_release(b);
 	fake_tce_release(a);
 	/*
-	 * A region's pages are unpinned by an RCU callback. The page's
-	 * reference count may also have lost the LRU cache's since base
-	 * was read (pinning long-term drains it): look at the pin alone.
+	 * A region's pages are unpinned by an RCU callback; then the page
+	 * must hold no pin
 	 */
 	rcu_barrier();
 	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(page)));

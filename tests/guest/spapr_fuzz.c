@@ -175,22 +175,6 @@ static const char *res(int r)
 	return err_name(r, errno);
 }
 
-/* The default huge page size, 0 if there is none */
-static unsigned long huge_size(void)
-{
-	unsigned long kb = 0;
-	char line[128];
-	FILE *fp = fopen("/proc/meminfo", "r");
-
-	if (!fp)
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "Hugepagesize: %lu kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb * 1024;
-}
-
 /* (Re)make buffer @k; its pages are touched */
 static void buf_make(struct fz *f, enum buf_kind k)
 {
@@ -368,14 +352,34 @@ static int cont(struct fz *f, int ci)
 	return f->c[ci];
 }
 
-static void op_set_container(struct fz *f)
+/* Group @gi into container @ci, noted and kept track of; the ioctl's */
+static int set_container(struct fz *f, int gi, int ci)
 {
-	int gi = below(f, f->ngroups), ci = pick_cont(f), fd = cont(f, ci);
+	int fd = cont(f, ci);
 	int r = ioctl(f->g[gi], VFIO_GROUP_SET_CONTAINER, &fd);
 
 	if (!r)
 		f->gc[gi] = ci;
 	note(f, r, "SET_CONTAINER g%d c%d -> %s", gi, ci, res(r));
+	return r;
+}
+
+/* SET_IOMMU @t on container @ci, noted and kept track of; the ioctl's */
+static int set_iommu(struct fz *f, int ci, unsigned long t)
+{
+	int r = ioctl(cont(f, ci), VFIO_SET_IOMMU, t);
+
+	if (!r)
+		f->type[ci] = t;
+	note(f, r, "SET_IOMMU c%d %lu -> %s", ci, t, res(r));
+	return r;
+}
+
+static void op_set_container(struct fz *f)
+{
+	int gi = below(f, f->ngroups);
+
+	set_container(f, gi, pick_cont(f));
 }
 
 static void op_unset_container(struct fz *f)
@@ -405,12 +409,8 @@ static void op_set_iommu(struct fz *f)
 		VFIO_TYPE1_IOMMU, 0, 99,
 	};
 	int ci = pick_cont(f);
-	unsigned long t = types[below(f, ARRAY_SIZE(types))];
-	int r = ioctl(cont(f, ci), VFIO_SET_IOMMU, t);
 
-	if (!r)
-		f->type[ci] = t;
-	note(f, r, "SET_IOMMU c%d %lu -> %s", ci, t, res(r));
+	set_iommu(f, ci, types[below(f, ARRAY_SIZE(types))]);
 }
 
 static void op_check_extension(struct fz *f)
@@ -638,17 +638,9 @@ static void op_setup(struct fz *f)
 
 	if (f->gc[gi] >= 0 || f->type[ci])
 		return;
+	if (set_container(f, gi, ci) || set_iommu(f, ci, t))
+		return;
 	fd = cont(f, ci);
-	r = ioctl(f->g[gi], VFIO_GROUP_SET_CONTAINER, &fd);
-	note(f, r, "SET_CONTAINER g%d c%d -> %s", gi, ci, res(r));
-	if (r)
-		return;
-	f->gc[gi] = ci;
-	r = ioctl(fd, VFIO_SET_IOMMU, t);
-	note(f, r, "SET_IOMMU c%d %lu -> %s", ci, t, res(r));
-	if (r)
-		return;
-	f->type[ci] = t;
 	op_get_info_of(f, ci, sizeof(struct vfio_iommu_spapr_tce_info));
 	if (t == VFIO_SPAPR_TCE_IOMMU) {
 		r = ioctl(fd, VFIO_IOMMU_ENABLE);
@@ -715,7 +707,7 @@ int main(int argc, char **argv)
 	f.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	f.psz = sysconf(_SC_PAGESIZE);
 	f.trace = !!getenv("SPAPR_FUZZ_TRACE");
-	f.huge = huge_size();
+	f.huge = huge_page_size();
 	for (i = 0; i < NCONT; i++)
 		f.c[i] = -1;
 	for (i = 0; i < NGROUP && 4 + i < (unsigned long)argc; i++) {

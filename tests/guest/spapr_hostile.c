@@ -228,6 +228,31 @@ static int box_window(struct box *b, unsigned int shift, u64 size,
 	return r;
 }
 
+/*
+ * Two containers of the row's type at once, A holding the second group
+ * and B the first, each with its default window: a group is in one
+ * container at a time. 0, or -1 with a "<row>_setup" step recorded and
+ * nothing left open.
+ */
+static int box_pair_open(struct hostile *h, const char *row, struct box *a,
+			 struct box *b)
+{
+	char name[64];
+
+	if (!h->bdf2) {
+		snprintf(name, sizeof(name), "%s_setup", row);
+		rec(h, name, "0", "skip: one iommu group only");
+		return -1;
+	}
+	if (box_open(h, a, row, h->group2, NULL))
+		return -1;
+	if (box_open(h, b, row, h->group, NULL)) {
+		box_close(a);
+		return -1;
+	}
+	return 0;
+}
+
 static void *anon(size_t size, int prot, int flags)
 {
 	void *p = mmap(NULL, size, prot,
@@ -265,22 +290,6 @@ static int edu_through(struct edu *e, u8 *y, u64 y_iova, size_t y_len,
 			return -2;
 	e->verified += n;
 	return 0;
-}
-
-/* The default huge page size, from /proc/meminfo; 0 if there is none */
-static unsigned long huge_page_size(void)
-{
-	unsigned long kb = 0;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Hugepagesize: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
 }
 
 /*
@@ -547,16 +556,8 @@ static void row_other_container_region(struct hostile *h)
 		rec(h, "other_setup", "0", "mmap %s", res(-1));
 		goto out;
 	}
-	if (!h->bdf2) {
-		rec(h, "other_setup", "0", "skip: one iommu group only");
+	if (box_pair_open(h, "other", &a, &b))
 		goto out;
-	}
-	if (box_open(h, &a, "other", h->group2, NULL))
-		goto out;
-	if (box_open(h, &b, "other", h->group, NULL)) {
-		box_close(&a);
-		goto out;
-	}
 	r = prereg(a.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, ra, 2 * psz);
 	rec(h, "other_register_a", "0", "%s", res(r));
 	r = prereg(b.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, rb, 2 * psz);
@@ -599,16 +600,8 @@ static void row_shared_region(struct hostile *h)
 		rec(h, "shared_setup", "0", "mmap %s", res(-1));
 		return;
 	}
-	if (!h->bdf2) {
-		rec(h, "shared_setup", "0", "skip: one iommu group only");
+	if (box_pair_open(h, "shared", &a, &b))
 		goto out;
-	}
-	if (box_open(h, &a, "shared", h->group2, NULL))
-		goto out;
-	if (box_open(h, &b, "shared", h->group, NULL)) {
-		box_close(&a);
-		goto out;
-	}
 	r = prereg(a.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, r0, 2 * psz);
 	rec(h, "shared_register_a", "0", "%s", res(r));
 	r = prereg(b.c, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, r0, 2 * psz);

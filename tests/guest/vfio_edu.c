@@ -106,6 +106,22 @@ long vmlck_kb(void)
 	return kb;
 }
 
+/* The default huge page size, from /proc/meminfo; 0 if there is none */
+unsigned long huge_page_size(void)
+{
+	unsigned long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
 /* The /dev/vfio path of the IOMMU group of PCI device @bdf; 0 or -1 */
 int group_of(const char *bdf, char *path, size_t len)
 {

@@ -45,6 +45,7 @@ void e2e_print(const char *tag, const char *ver, const char *name, int ok,
 	       const char *value);
 long long foll_pins(void);
 long vmlck_kb(void);
+unsigned long huge_page_size(void);
 int group_of(const char *bdf, char *path, size_t len);
 int edu_open(struct edu *e, int fd);
 u32 edu_rd32(struct edu *e, u64 off);
