@@ -617,6 +617,25 @@ unsigned long fake_tce_locked_vm(void)
 KUNIT_DEFINE_ACTION_WRAPPER(fake_unpin, unpin_user_page, struct page *);
 
 /**
+ * fake_tce_page_ref() - the reference count of a user page, as the cases
+ *	compare it
+ * @page: the page
+ *
+ * A tail page of a large folio counts nothing: its folio does. A folio
+ * waiting in a CPU's LRU-add batch holds one reference more, which goes
+ * whenever the batch is drained (pinning long-term drains them all): it
+ * is not on the LRU until then, so it is counted without it.
+ *
+ * Return: the folio's reference count, without the batch's.
+ */
+int fake_tce_page_ref(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return folio_ref_count(folio) - !folio_test_lru(folio);
+}
+
+/**
  * fake_tce_pin_page() - pin a user page for the case and learn its refcount
  * @test: the test case
  * @uaddr: user address in the case's mm
@@ -636,15 +655,15 @@ void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
 							   page));
 	pin->page = page;
 	pin->uaddr = uaddr;
-	pin->ref_base = page_ref_count(page);
+	pin->ref_base = fake_tce_page_ref(page);
 
 	KUNIT_ASSERT_EQ(test, 1, pin_user_pages_fast(uaddr, 1, FOLL_WRITE,
 						     &again));
 	KUNIT_ASSERT_PTR_EQ(test, page, again);
-	pin->pin_delta = page_ref_count(page) - pin->ref_base;
+	pin->pin_delta = fake_tce_page_ref(page) - pin->ref_base;
 	unpin_user_page(again);
 	KUNIT_ASSERT_GT(test, pin->pin_delta, 0);
-	KUNIT_ASSERT_EQ(test, pin->ref_base, page_ref_count(page));
+	KUNIT_ASSERT_EQ(test, pin->ref_base, fake_tce_page_ref(page));
 }
 
 /**
@@ -813,19 +832,11 @@ long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start)
 struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
 			      int *ref)
 {
-	struct folio *folio;
 	struct page *page;
 
 	KUNIT_ASSERT_EQ(test, 1, get_user_pages_fast(uaddr, 1, 0, &page));
 	put_page(page);
-	/*
-	 * A tail page of a large folio counts nothing: its folio does. A
-	 * folio waiting in a CPU's LRU-add batch holds one reference more,
-	 * which goes whenever the batch is drained (pinning long-term drains
-	 * them all): it is not on the LRU until then, so count without it.
-	 */
-	folio = page_folio(page);
-	*ref = folio_ref_count(folio) - !folio_test_lru(folio);
+	*ref = fake_tce_page_ref(page);
 	return page;
 }
 

@@ -146,6 +146,7 @@ struct fake_tce_pin {
 	int pin_delta;
 };
 
+int fake_tce_page_ref(struct page *page);
 void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
 		       struct fake_tce_pin *pin);
 

@@ -106,7 +106,7 @@ static void release_leaves_nothing(struct kunit *test)
 	fake_tce_release(c);
 
 	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, pin.ref_base, page_ref_count(pin.page));
+	KUNIT_EXPECT_EQ(test, pin.ref_base, fake_tce_page_ref(pin.page));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);

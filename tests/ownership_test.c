@@ -206,7 +206,7 @@ static void detach_clears_and_releases(struct kunit *test)
 						 entries[i] * SZ_4K, SZ_4K,
 						 flags[i]));
 		KUNIT_EXPECT_EQ(test, pins[i].ref_base + pins[i].pin_delta,
-				page_ref_count(pins[i].page));
+				fake_tce_page_ref(pins[i].page));
 	}
 	KUNIT_ASSERT_EQ(test, NPAGES, fake_tce_live(tbl));
 	fg->stats.xchg = 0;
@@ -227,7 +227,7 @@ static void detach_clears_and_releases(struct kunit *test)
 
 	for (i = 0; i < NPAGES; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, pins[i].ref_base,
-				    page_ref_count(pins[i].page),
+				    fake_tce_page_ref(pins[i].page),
 				    "page %d released once", i);
 		KUNIT_EXPECT_EQ_MSG(test, flags[i] != VFIO_DMA_MAP_FLAG_READ,
 				    !!PageDirty(pins[i].page),
