@@ -874,29 +874,6 @@ static long tce_create_locked(struct tce_container *container,
 	return 0;
 }
 
-static long tce_ioctl_create(struct tce_container *container,
-			     void __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
-					  start_addr);
-	struct vfio_iommu_spapr_tce_create create;
-	long ret;
-
-	ret = tce_copy_arg(&create, arg, minsz, true);
-	if (ret)
-		return ret;
-
-	mutex_lock(&container->lock);
-	ret = tce_create_locked(container, &create);
-	mutex_unlock(&container->lock);
-	if (ret)
-		return ret;
-
-	if (copy_to_user(arg, &create, minsz))
-		return -EFAULT;
-	return 0;
-}
-
 /* Clear window @num, take it back from every group and destroy it */
 static void tce_window_remove(struct tce_container *container, int num)
 {
@@ -934,6 +911,34 @@ static long tce_remove_locked(struct tce_container *container, u64 start)
 		}
 	}
 	return -EINVAL;
+}
+
+static long tce_ioctl_create(struct tce_container *container,
+			     void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_create,
+					  start_addr);
+	struct vfio_iommu_spapr_tce_create create;
+	long ret;
+
+	ret = tce_copy_arg(&create, arg, minsz, true);
+	if (ret)
+		return ret;
+
+	mutex_lock(&container->lock);
+	ret = tce_create_locked(container, &create);
+	mutex_unlock(&container->lock);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(arg, &create, minsz)) {
+		/* The caller cannot learn where the window is: take it back */
+		mutex_lock(&container->lock);
+		tce_remove_locked(container, create.start_addr);
+		mutex_unlock(&container->lock);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 static long tce_ioctl_remove(struct tce_container *container,

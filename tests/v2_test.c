@@ -420,7 +420,10 @@ static void register_over_memlock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 }
 
-/* Results that cannot be written back are -EFAULT */
+/*
+ * A window whose address cannot be written back is -EFAULT and taken back:
+ * its slot is free for the next TCE_CREATE
+ */
 static void create_result_fault(struct kunit *test)
 {
 	struct vfio_iommu_spapr_tce_create cr = {
@@ -434,6 +437,9 @@ static void create_result_fault(struct kunit *test)
 	ro = fake_tce_ro_arg(test, &cr, sizeof(cr));
 	KUNIT_EXPECT_EQ(test, -EFAULT,
 			fake_tce_ioctl(e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, ro));
+	/* The default window, made on the way, stays */
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.tables_live);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
 	fake_tce_release(e.c);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
