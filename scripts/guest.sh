@@ -11,6 +11,12 @@
 #   demo    the e2e client against our backend only, with its progress
 #   fuzz    spapr_fuzz against one backend (FUZZ_BACKEND ours|upstream),
 #           seeds FUZZ_SEEDS, FUZZ_OPS operations each (scripts/fuzz.sh)
+#   race    spapr_race against one backend (RACE_BACKEND ours|upstream),
+#           RACE_SECS seconds per case (default 4), cases RACE_CASES
+#           (default all), on two vCPUs
+#   fail    spapr_fail against one backend (FAIL_BACKEND ours|upstream),
+#           the paths FAIL_PATHS (default all); needs the kasan kernel
+#           (fault injection)
 #   bench   bench/spapr_bench against ours and upstream's, interleaved
 #           (BENCH_ROUNDS, default 3; BENCH_SIZES in MiB, 0 for the
 #           largest the window allows; BENCH_ICOUNT=1 runs the guest with
@@ -29,7 +35,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: guest.sh kunit|e2e|demo|bench [pseries|powernv9]}
+mode=${1:?usage: guest.sh kunit|e2e|demo|fuzz|race|fail|bench [pseries|powernv9]}
 machine=${2:-pseries}
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
@@ -70,7 +76,9 @@ if [ -n "${DEBIAN:-}" ]; then
 	cp "$moddir/vfio_spapr_tce.ko" "$work/root/modules/"
 	touch "$work/root/debian"
 else
-	cp "$kdir/drivers/vfio/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
+	# VFIO_CORE: a directory with a patched vfio.ko to load instead of
+	# the tree's (scripts/vfio_core.sh)
+	cp "${VFIO_CORE:-$kdir/drivers/vfio}/vfio.ko" "$kdir/drivers/vfio/vfio_iommu_spapr_tce.ko" \
 		"$kdir/drivers/vfio/pci/vfio-pci.ko" \
 		"$kdir/drivers/vfio/pci/vfio-pci-core.ko" \
 		"$kdir/virt/lib/irqbypass.ko" "$moddir/vfio_spapr_tce.ko" \
@@ -79,9 +87,11 @@ else
 		cp "$moddir/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 fi
 
+[ -z "${VFIO_CORE:-}" ] || echo "$VFIO_CORE" >"$work/root/vfio-core-patched"
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
-	    tests/guest/spapr_fuzz bench/spapr_bench; do
-	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+	    tests/guest/spapr_fuzz tests/guest/spapr_race tests/guest/spapr_fail \
+	    bench/spapr_bench; do
+	powerpc64le-linux-gnu-gcc -static -O2 -pthread -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
 		-o "$work/root/bin/${prog##*/}" "$top/$prog.c" \
 		"$top/tests/guest/vfio_edu.c"
@@ -103,6 +113,17 @@ fuzz)
 	echo "${FUZZ_OPS:-20000}" >"$work/root/fuzz-ops"
 	echo "${FUZZ_BACKEND:-ours}" >"$work/root/fuzz-backend"
 	;;
+race)
+	cp "$top/tests/guest/init-race.sh" "$work/root/init"
+	echo "${RACE_SECS:-4}" >"$work/root/race-secs"
+	echo "${RACE_CASES:-}" >"$work/root/race-cases"
+	echo "${RACE_BACKEND:-ours}" >"$work/root/race-backend"
+	;;
+fail)
+	cp "$top/tests/guest/init-fail.sh" "$work/root/init"
+	echo "${FAIL_PATHS:-}" >"$work/root/fail-paths"
+	echo "${FAIL_BACKEND:-ours}" >"$work/root/fail-backend"
+	;;
 demo)
 	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
 	touch "$work/root/demo"
@@ -121,7 +142,10 @@ chmod 0755 "$work/root/init"
 
 mem=2G
 [ "$mode" = bench ] && mem=4G
-qemu=(qemu-system-ppc64 -m "$mem" -smp 1 -nographic -serial mon:stdio
+# Races need two vCPUs running at once (QEMU runs them in threads of its own)
+smp=1
+[ "$mode" = race ] && smp=2
+qemu=(qemu-system-ppc64 -m "$mem" -smp "$smp" -nographic -serial mon:stdio
       -no-reboot -kernel "$vmlinux" -initrd "$work/initramfs.cpio"
       -append "console=hvc0 kmemleak=on kunit.enable=1 kunit.autorun=1 panic=-1 oops=panic")
 # edu does real DMA; it must reach all of the 64-bit bus space
@@ -141,7 +165,7 @@ pseries)
 	[ "$mode" = kunit ] || qemu+=(-device spapr-pci-host-bridge,index=1,id=phb1
 				      -device "$edu,bus=phb1.0")
 	# e2e: a second edu in a group of its own (spapr_hostile needs two)
-	if [ "$mode" = e2e ] || [ "$mode" = fuzz ]; then
+	if [ "$mode" = e2e ] || [ "$mode" = fuzz ] || [ "$mode" = fail ]; then
 		qemu+=(-device spapr-pci-host-bridge,index=2,id=phb2
 		       -device "$edu,bus=phb2.0")
 	fi
@@ -151,7 +175,7 @@ powernv9)
 	qemu+=(-M powernv9)
 	[ "$mode" = kunit ] || qemu+=(-device "$edu,bus=pcie.0")
 	# e2e: a second edu, under another PHB (spapr_hostile needs two groups)
-	if [ "$mode" = e2e ] || [ "$mode" = fuzz ]; then
+	if [ "$mode" = e2e ] || [ "$mode" = fuzz ] || [ "$mode" = fail ]; then
 		qemu+=(-device "$edu,bus=pcie.1")
 	fi
 	;;

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vfio_core.sh KDIR: build the VFIO core module (vfio.ko) of the kernel in
+# KDIR with the patches in patches/ applied, as an external module, into
+# build/vfio-core/<name of KDIR>/. Prints the directory of the module.
+#
+# The whole VFIO core is vfio.ko in the test kernels (CONFIG_VFIO=m), so
+# loading this one instead of the tree's gives the patched kernel without
+# a second kernel build. KDIR's source tree is its "source" link.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$(readlink -f "${1:?usage: vfio_core.sh KDIR}")
+src=$(readlink -f "$kdir/source")
+out=$top/build/vfio-core/$(basename "$kdir")
+
+rm -rf "$out"
+mkdir -p "$out/drivers/vfio"
+cp "$src"/drivers/vfio/*.[ch] "$out/drivers/vfio/"
+cd "$out"
+for p in "$top"/patches/*.patch; do
+	patch -s -p1 <"$p" >&2
+done
+cd drivers/vfio
+# The core's lines of its Makefile: not the backends, not the bus drivers
+grep -E '^(obj|vfio)-' "$src/drivers/vfio/Makefile" |
+	grep -v -e '/$' -e 'CONFIG_VFIO_IOMMU_' >Kbuild
+make -s -C "$kdir" M="$PWD" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+	modules >&2
+[ -f vfio.ko ] || { echo "vfio_core: no vfio.ko built" >&2; exit 1; }
+echo "$PWD"

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest /init for the fault-injection sweep: spapr_fail against one
+# backend, every allocation and user copy of each call failed in turn
+# (fail-nth), then a kmemleak scan and the unload. Needs a kernel with
+# FAULT_INJECTION (the kasan variant, tests/config/kasan/).
+. /init-common.sh
+
+echo "fail: kernel $(uname -r), mmu $(grep -m1 '^MMU' /proc/cpuinfo | cut -d: -f2)"
+d=/sys/kernel/debug
+if [ ! -e /proc/self/fail-nth ]; then
+	result fail_injection_available FAIL "no fail-nth: kernel without FAULT_INJECTION"
+	finish
+fi
+# fail-nth counts every point the three capabilities pass through: let
+# them see sleeping allocations and order-0 pages too, and stay quiet
+for cap in failslab fail_page_alloc; do
+	echo N >"$d/$cap/ignore-gfp-wait"
+done
+echo 0 >"$d/fail_page_alloc/min-order"
+echo N >"$d/fail_page_alloc/ignore-gfp-highmem"
+for cap in failslab fail_page_alloc fail_usercopy; do
+	echo 0 >"$d/$cap/verbose"
+done
+edu_bind || finish
+backend=$(cat /fail-backend)
+case $backend in
+ours) mod=vfio_spapr_tce ;;
+*) mod=vfio_iommu_spapr_tce ;;
+esac
+insmod "/modules/$mod.ko" || result "fail_${backend}_load" FAIL
+# shellcheck disable=SC2046
+spapr_fail "$backend" "$bdf" "$bdf2" $(cat /fail-paths)
+kmemleak_scan
+if rmmod "$mod" && ! loaded "$mod"; then
+	result "fail_${backend}_unload" PASS
+else
+	result "fail_${backend}_unload" FAIL
+fi
+finish
