@@ -12,6 +12,9 @@
 #                      make bench, linked as build/kernel-bench
 #   kernel.sh bench4k  the same with 4K system pages (bench/4k.config),
 #                      linked as build/kernel-bench4k
+#   kernel.sh kasan    the test kernel's fragments + tests/config/kasan/:
+#                      KASAN (radix MMU) and fault injection, linked as
+#                      build/kernel-kasan
 #
 # KERNEL_SERIES=7.3 builds from Debian's linux-source-7.3 instead (the
 # newest stable series; scripts/linux_src.sh), linked with a "-7.3" suffix
@@ -42,6 +45,7 @@ sfx=
 
 case $profile in
 test) frags=$(ls "$top"/tests/config/*.config) ;;
+kasan) frags="$(ls "$top"/tests/config/*.config) $top/tests/config/kasan/kasan.config" ;;
 bench) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config" ;;
 bench4k) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config $top/bench/4k.config" ;;
 *) log "unknown profile $profile"; exit 2 ;;

@@ -18,7 +18,12 @@ fi
 hostile=1
 [ -e /demo ] && hostile=
 [ -e /debian ] && hostile=
-if [ -n "$hostile" ]; then
+# QEMU 7.2's powernv9 gives the radix MMU no huge page size (the kasan
+# kernel runs radix there): no hugetlb at all, said and not judged here;
+# make check requires e2e_hugepages where the machine has it
+if [ -n "$hostile" ] && [ ! -e /proc/sys/vm/nr_hugepages ]; then
+	echo "e2e: no hugetlb in this boot ($(dmesg | grep -m1 -i 'hugetlb'))"
+elif [ -n "$hostile" ]; then
 	echo 4 >/proc/sys/vm/nr_hugepages
 	hp=$(cat /proc/sys/vm/nr_hugepages)
 	echo "e2e: $hp huge pages of $(grep Hugepagesize /proc/meminfo | tr -s ' ' | cut -d' ' -f2-)"
