@@ -176,15 +176,31 @@ void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
  * @num: window number
  * @tbl: the table backing the window
  *
- * Return: 0, -EPERM if the platform has no set_window, or its error.
+ * A window counts only once the group lists @tbl as its window @num:
+ * that link is how TCE invalidations reach the group. powernv programs
+ * the hardware first and ignores a failure to allocate the link; such a
+ * window is taken back here, or UNMAP would release pages the group's
+ * TCE cache may still translate.
+ *
+ * Return: 0, -EPERM if the platform has no set_window, its error, or
+ * -ENOMEM if it did not link the table.
  */
 long tce_window_take(struct iommu_table_group *table_group, int num,
 		     struct iommu_table *tbl)
 {
+	long ret;
+
 	if (!table_group->ops || !table_group->ops->set_window)
 		return -EPERM;
 
-	return table_group->ops->set_window(table_group, num, tbl);
+	ret = table_group->ops->set_window(table_group, num, tbl);
+	if (ret)
+		return ret;
+	if (table_group->tables[num] != tbl) {
+		table_group->ops->unset_window(table_group, num);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*

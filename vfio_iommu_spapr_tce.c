@@ -831,7 +831,8 @@ static long tce_window_ioctl_check(struct tce_container *container)
 }
 
 static long tce_create_locked(struct tce_container *container,
-			      struct vfio_iommu_spapr_tce_create *create)
+			      struct vfio_iommu_spapr_tce_create *create,
+			      int *nump)
 {
 	struct iommu_table_group *table_group;
 	struct tce_group *first;
@@ -871,6 +872,7 @@ static long tce_create_locked(struct tce_container *container,
 
 	create->start_addr = container->windows[num].tbl->it_offset <<
 			     container->windows[num].tbl->it_page_shift;
+	*nump = num;
 	return 0;
 }
 
@@ -920,25 +922,26 @@ static long tce_ioctl_create(struct tce_container *container,
 					  start_addr);
 	struct vfio_iommu_spapr_tce_create create;
 	long ret;
+	int num;
 
 	ret = tce_copy_arg(&create, arg, minsz, true);
 	if (ret)
 		return ret;
 
 	mutex_lock(&container->lock);
-	ret = tce_create_locked(container, &create);
-	mutex_unlock(&container->lock);
-	if (ret)
-		return ret;
-
-	if (copy_to_user(arg, &create, minsz)) {
-		/* The caller cannot learn where the window is: take it back */
-		mutex_lock(&container->lock);
-		tce_remove_locked(container, create.start_addr);
-		mutex_unlock(&container->lock);
-		return -EFAULT;
+	ret = tce_create_locked(container, &create, &num);
+	/*
+	 * This copy is how the caller learns where the window is: if it
+	 * faults, the window goes again. Under the lock, so that no other
+	 * thread has mapped into it or replaced it meanwhile (the container
+	 * lock comes before mmap_lock, as when pinning).
+	 */
+	if (!ret && copy_to_user(arg, &create, minsz)) {
+		tce_window_remove(container, num);
+		ret = -EFAULT;
 	}
-	return 0;
+	mutex_unlock(&container->lock);
+	return ret;
 }
 
 static long tce_ioctl_remove(struct tce_container *container,

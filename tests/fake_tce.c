@@ -46,8 +46,6 @@
 #define FAKE_SHMEM_NO_FLAGS	0
 #endif
 
-/* 64-bit windows of the fakes start at 2^59, as on IODA2 */
-#define FAKE_DDW_BASE	BIT_ULL(59)
 #define FAKE_MAX_LEVELS	5
 /* Entries per leaf of a fake table with indirect levels */
 #define FAKE_LEAF	16
@@ -349,10 +347,12 @@ static long fake_set_window(struct iommu_table_group *table_group, int num,
 		return tbl == table_group->tables[num] ? 0 : -EPERM;
 	if (WARN_ON(table_group->tables[num]))
 		return -EBUSY;
+	fg->stats.set_window++;
+	if (fg->set_window_unlinked)
+		return 0;
 
 	/* Like the real platforms, a programmed window holds a reference */
 	table_group->tables[num] = iommu_tce_table_get(tbl);
-	fg->stats.set_window++;
 	return 0;
 }
 

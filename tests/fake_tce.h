@@ -62,6 +62,9 @@ struct fake_tce_stats {
  * @stats: what happened to this group and to the tables it created
  * @set_window_fail: number of further set_window calls that succeed before
  *	one fails with -EIO; negative: never fail
+ * @set_window_unlinked: set_window programs the window and returns 0 but
+ *	does not record the table as the group's (powernv when its link
+ *	allocation fails)
  * @write_fail_entry: writing a TCE at this entry (of any table the group
  *	created), by exchange or by set(), fails with -EIO; clearing it
  *	still works; negative: never
@@ -72,6 +75,7 @@ struct fake_tce_group {
 	struct iommu_group *grp;
 	struct fake_tce_stats stats;
 	int set_window_fail;
+	bool set_window_unlinked;
 	long write_fail_entry;
 	bool hv;
 };
@@ -100,6 +104,8 @@ struct fake_tce_opts {
 
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
 #define FAKE_TCE32_SIZE	(16U << 20)
+/* 64-bit windows of the fakes start at 2^59, as on IODA2 */
+#define FAKE_DDW_BASE	BIT_ULL(59)
 
 /* A group with the default window and dynamic windows (what v2 needs) */
 extern const struct fake_tce_opts fake_tce_ddw_opts;

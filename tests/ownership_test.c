@@ -139,6 +139,36 @@ static void attach_set_window_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
 
+/*
+ * A platform that programs a window but does not link the table to the
+ * group (powernv, its link allocation failed): no invalidation would reach
+ * that group, so the window is taken back from both groups and not made
+ */
+static void window_add_unlinked(struct kunit *test)
+{
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
+	b->set_window_unlinked = true;
+
+	KUNIT_EXPECT_EQ(test, -ENOMEM, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, 1, b->stats.set_window);
+	KUNIT_EXPECT_EQ(test, 1, b->stats.unset_window);
+	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
+	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
+
+	b->set_window_unlinked = false;
+	KUNIT_EXPECT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
+			    b->table_group.tables[0]);
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
+}
+
 /* Programming a new window fails on the second group: the first is unset */
 static void window_add_failure_part_way(struct kunit *test)
 {
@@ -271,6 +301,7 @@ static struct kunit_case ownership_cases[] = {
 	KUNIT_CASE(attach_sets_existing_windows),
 	KUNIT_CASE(attach_refusals),
 	KUNIT_CASE(attach_set_window_failure),
+	KUNIT_CASE(window_add_unlinked),
 	KUNIT_CASE(window_add_failure_part_way),
 	KUNIT_CASE(detach_clears_and_releases),
 	KUNIT_CASE(detach_one_of_two),

@@ -430,16 +430,25 @@ static void create_result_fault(struct kunit *test)
 		.argsz = sizeof(cr), .page_shift = 16, .window_size = SZ_1G,
 		.levels = 1,
 	};
+	struct iommu_table *def;
 	struct v2_env e;
 	unsigned long ro;
+	u64 start = 0;
 
 	v2_env_init(test, &e);
 	ro = fake_tce_ro_arg(test, &cr, sizeof(cr));
 	KUNIT_EXPECT_EQ(test, -EFAULT,
 			fake_tce_ioctl(e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, ro));
-	/* The default window, made on the way, stays */
+	/* The default window, made on the way, stays; the new one went */
+	def = e.fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, def);
+	KUNIT_EXPECT_EQ(test, 0, def->it_offset << def->it_page_shift);
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, 0,
+			fake_tce_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_EXPECT_EQ(test, FAKE_DDW_BASE, start);
 	fake_tce_release(e.c);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
