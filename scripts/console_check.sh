@@ -13,7 +13,11 @@ splats+='possible recursive locking|possible circular locking|'
 splats+='inconsistent lock state|suspicious RCU usage|'
 splats+='sleeping function called from invalid context|'
 splats+='list_add corruption|list_del corruption|Unexpected TCEs|'
-splats+='unreferenced object|lockdep: '
+splats+='unreferenced object|lockdep: |'
+# kmemleak turning itself off (its own allocations failed) would blind
+# the leak oracle
+splats+='kmemleak: Cannot allocate a kmemleak_object|'
+splats+='Kernel memory leak detector disabled'
 
 # KNOWN_BOOT_SPLAT: a kernel's own warning at boot, before /init (and so
 # before any module of ours), known and documented (see check.sh): then

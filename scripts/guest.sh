@@ -60,7 +60,9 @@ if [ -n "${DEBIAN:-}" ]; then
 	log=$top/build/logs/$mode-$machine-debian-$DEBIAN$tag.log
 fi
 
-rm -rf "$work"
+# A run that fails before the guest boots must not leave the last run's
+# console behind for the host to read
+rm -rf "$work" "$log"
 mkdir -p "$work/root/bin" "$work/root/modules" "$work/root/proc" \
 	"$work/root/sys" "$work/root/dev" "$work/root/tmp" "$(dirname "$log")"
 install -m 0755 "$busybox" "$work/root/bin/busybox"
@@ -87,7 +89,8 @@ else
 		cp "$moddir/tests/vfio_spapr_tce_test.ko" "$work/root/modules/"
 fi
 
-[ -z "${VFIO_CORE:-}" ] || echo "$VFIO_CORE" >"$work/root/vfio-core-patched"
+[ -z "${VFIO_CORE:-}" ] || [ -n "${DEBIAN:-}" ] ||
+	echo "$VFIO_CORE" >"$work/root/vfio-core-patched"
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
 	    tests/guest/spapr_fuzz tests/guest/spapr_race tests/guest/spapr_fail \
 	    bench/spapr_bench; do

@@ -22,6 +22,14 @@ echo N >"$d/fail_page_alloc/ignore-gfp-highmem"
 for cap in failslab fail_page_alloc fail_usercopy; do
 	echo 0 >"$d/$cap/verbose"
 done
+# Set as asked, or the sweep would see fewer points than there are
+knobs="$(cat "$d/failslab/ignore-gfp-wait" "$d/fail_page_alloc/ignore-gfp-wait" \
+	"$d/fail_page_alloc/min-order")"
+if [ "$(echo $knobs)" = "N N 0" ]; then
+	result fail_injection_setup PASS
+else
+	result fail_injection_setup FAIL "ignore-gfp-wait, min-order: $(echo $knobs)"
+fi
 edu_bind || finish
 backend=$(cat /fail-backend)
 case $backend in
