@@ -196,7 +196,7 @@ e2e_want=(e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first
 	  e2e_v2_h_shared_pins e2e_v1_h_fork_pins e2e_v2_h_fork_pins
 	  e2e_v2_h_race_pins e2e_v1_h_disable_pins e2e_v2_h_charge_pins
 	  fuzz_ours_1_vmlck fuzz_ours_1_pins fuzz_ours_2_pins fuzz_ours_3_pins
-	  e2e_fuzz_unload)
+	  fuzz_ours_1_dma fuzz_ours_2_dma fuzz_ours_3_dma e2e_fuzz_unload)
 
 # 5. The pseries guest: module checks and KUnit suites
 run_kunit ""

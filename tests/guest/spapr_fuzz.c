@@ -9,7 +9,10 @@
  * ranges, TCE_CREATE/REMOVE with random geometry, EEH_PE_OP with random
  * operations, memory that is anonymous, read-only, shared (memfd),
  * transparent huge or hugetlb, unmapped while mapped or registered, and a
- * forked child using the parent's fds. After the run every fd is closed
+ * forked child using the parent's fds. After a read-write MAP into a
+ * container whose group and memory it can vouch for, the group's edu
+ * device copies data through the new mapping (a fresh device fd each
+ * time), and the data must arrive where the mapping says. After the run every fd is closed
  * and every buffer unmapped; the process's VmLck and the pages pinned
  * system-wide must be back where they started. The host checks the
  * console (no kernel report) and that the guest did not hang.
@@ -18,8 +21,8 @@
  *
  * Prints its seed first; on a failed oracle, the last operations, so
  * that a run can be replayed with the same seed. Result lines:
- * "VST-RESULT fuzz_<TAG>_<SEED>_{vmlck,pins} PASS|FAIL". Exits 1 if one
- * failed.
+ * "VST-RESULT fuzz_<TAG>_<SEED>_{vmlck,pins,dma} PASS|FAIL". Exits 1 if
+ * one failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,29 +75,42 @@ struct buf {
  * @c: container fds, -1 if closed
  * @g: group fds (always open)
  * @gpath: the groups' /dev/vfio paths
+ * @bdf: the groups' edu devices
  * @gc: the container index each group was set to, -1 if none
+ * @gknown: @gc is known to be true: not since a forked child, which may
+ *	have moved the group, unless this process set or unset it since
  * @type: per container, the IOMMU type SET_IOMMU gave it, 0 if none
+ * @tknown: @type is known: this process set it since the last fork
  * @win: per container, windows seen (GET_INFO, TCE_CREATE): start, size
  * @bufs: the buffers, one of each kind
  * @gone: an address that was mapped and no longer is
  * @ring: the last operations, as text
  * @nops: operations run so far
  * @stat: per operation name, how many calls succeeded and failed
+ * @dma_bad: DMA checks whose data did not arrive where the mapping said
+ * @epoch: a clock for @made and @reg
+ * @made: per buffer, when it was last (re)made
+ * @reg: per container and buffer, when this process registered the whole
+ *	buffer there; 0 if it did not since the container got its backend
  * @trace: SPAPR_FUZZ_TRACE is set: print every operation with the
  *	monotonic time, to line it up with kernel reports
  */
 struct fz {
 	u64 rng;
 	unsigned long psz, huge;
-	int c[NCONT], g[NGROUP], gc[NGROUP], ngroups;
+	int c[NCONT], g[NGROUP], gc[NGROUP], gknown[NGROUP], ngroups;
 	unsigned long type[NCONT];
+	int tknown[NCONT];
 	char gpath[NGROUP][PATH_MAX];
+	const char *bdf[NGROUP];
 	u64 win[NCONT][NWIN][2];
 	struct buf bufs[B_KINDS];
 	u8 *gone;
 	char ring[RING][128];
 	unsigned long nops;
 	struct { char name[20]; unsigned long ok, err; } stat[24];
+	unsigned long dma_bad, epoch;
+	unsigned long made[B_KINDS], reg[NCONT][B_KINDS];
 	int trace;
 };
 
@@ -220,6 +236,7 @@ static void buf_make(struct fz *f, enum buf_kind k)
 	if (k == B_RO)
 		mprotect(p, b->len, PROT_READ);
 	b->p = p;
+	f->made[k] = ++f->epoch;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -265,6 +282,42 @@ static u8 *pick_va(struct fz *f, size_t *room)
 	}
 	*room = b->len;
 	return b->p + offs[below(f, ARRAY_SIZE(offs))];
+}
+
+/*
+ * @va..+@size lies in a writable buffer (not the read-only one) whose
+ * current pages a MAP into container @ci reaches: any on v1, which pins
+ * at MAP; on v2 one registered after it was last made (a region keeps
+ * the pages it pinned when the buffer is unmapped and made again at the
+ * same address, and the device then reaches those)
+ */
+static int dma_checkable(struct fz *f, int ci, u8 *va, u64 size)
+{
+	int k;
+
+	if (!f->tknown[ci])
+		return 0;
+	for (k = 0; k < B_KINDS; k++) {
+		struct buf *b = &f->bufs[k];
+
+		if (k == B_RO || !b->p || va < b->p ||
+		    va + size > b->p + b->len)
+			continue;
+		return f->type[ci] != VFIO_SPAPR_TCE_v2_IOMMU ||
+		       f->reg[ci][k] > f->made[k];
+	}
+	return 0;
+}
+
+/* This process registered buffer @k whole in container @ci */
+static void note_reg(struct fz *f, int ci, u8 *va, u64 size)
+{
+	int k;
+
+	for (k = 0; k < B_KINDS; k++)
+		if (f->bufs[k].p && va == f->bufs[k].p &&
+		    size == f->bufs[k].len)
+			f->reg[ci][k] = ++f->epoch;
 }
 
 /* A size: page multiples mostly, and the sizes that break arithmetic */
@@ -358,8 +411,10 @@ static int set_container(struct fz *f, int gi, int ci)
 	int fd = cont(f, ci);
 	int r = ioctl(f->g[gi], VFIO_GROUP_SET_CONTAINER, &fd);
 
-	if (!r)
+	if (!r) {
 		f->gc[gi] = ci;
+		f->gknown[gi] = 1;
+	}
 	note(f, r, "SET_CONTAINER g%d c%d -> %s", gi, ci, res(r));
 	return r;
 }
@@ -369,8 +424,10 @@ static int set_iommu(struct fz *f, int ci, unsigned long t)
 {
 	int r = ioctl(cont(f, ci), VFIO_SET_IOMMU, t);
 
-	if (!r)
+	if (!r) {
 		f->type[ci] = t;
+		f->tknown[ci] = 1;
+	}
 	note(f, r, "SET_IOMMU c%d %lu -> %s", ci, t, res(r));
 	return r;
 }
@@ -391,11 +448,13 @@ static void op_unset_container(struct fz *f)
 		int ci = f->gc[gi], i, left = 0;
 
 		f->gc[gi] = -1;
+		f->gknown[gi] = 1;
 		for (i = 0; i < f->ngroups; i++)
 			left |= f->gc[i] == ci;
 		if (ci >= 0 && !left) {
 			f->type[ci] = 0;
 			memset(f->win[ci], 0, sizeof(f->win[ci]));
+			memset(f->reg[ci], 0, sizeof(f->reg[ci]));
 		}
 	}
 	note(f, r, "UNSET_CONTAINER g%d -> %s", gi, res(r));
@@ -459,6 +518,45 @@ static void op_enable(struct fz *f)
 	note(f, r, "%s c%d -> %s", on ? "ENABLE" : "DISABLE", ci, res(r));
 }
 
+/*
+ * The device of a group in container @ci copies EDU_BUF_MAX bytes from
+ * the start of a mapping just made (@va at @iova, @size bytes, read and
+ * write) to a later offset of it, through its TCEs; the bytes must be
+ * there. The device fd is opened for this and closed again, so that the
+ * group stays free to leave the container.
+ */
+static void dma_check(struct fz *f, int ci, u8 *va, u64 iova, u64 size)
+{
+	u64 off = size >= 2 * f->psz ? f->psz : f->psz / 2;
+	struct edu e;
+	int gi, dev, r;
+
+	if (off < EDU_BUF_MAX || off + EDU_BUF_MAX > size)
+		return;
+	for (gi = 0; gi < f->ngroups; gi++)
+		if (f->gc[gi] == ci && f->gknown[gi])
+			break;
+	if (gi == f->ngroups)
+		return;
+	dev = ioctl(f->g[gi], VFIO_GROUP_GET_DEVICE_FD, f->bdf[gi]);
+	if (dev < 0) {
+		note(f, dev, "DMA g%d device -> %s", gi, res(dev));
+		return;
+	}
+	/* -1 the device, -2 the data did not arrive */
+	r = edu_open(&e, dev) ? -3 : 0;
+	if (!r)
+		r = edu_round_trip(&e, va, iova, va + off, iova + off,
+				   EDU_BUF_MAX, (unsigned int)f->nops);
+	close(dev);
+	if (r)
+		f->dma_bad++;
+	note(f, r ? -1 : 0, "DMA g%d iova %#llx -> +%#llx -> %s", gi,
+	     (unsigned long long)iova, (unsigned long long)off,
+	     r == -3 ? "device not usable" : r == -2 ? "data lost" :
+	     r ? "device DMA failed" : "0");
+}
+
 static void op_map(struct fz *f)
 {
 	static const u32 flags[] = {
@@ -499,6 +597,10 @@ static void op_map(struct fz *f)
 	note(f, r, "MAP c%d va %p iova %#llx size %#llx flags %#x -> %s", ci,
 	     (void *)va, (unsigned long long)iova, (unsigned long long)size,
 	     fl, res(r));
+	/* DMA through every fresh read-write mapping that can be checked */
+	if (!r && fl == (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) &&
+	    dma_checkable(f, ci, va, size))
+		dma_check(f, ci, va, iova, size);
 }
 
 static void op_unmap(struct fz *f)
@@ -533,6 +635,8 @@ static void op_register(struct fz *f)
 
 	r = prereg(cont(f, ci), reg ? VFIO_IOMMU_SPAPR_REGISTER_MEMORY :
 		   VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, va, size);
+	if (!r && reg)
+		note_reg(f, ci, va, size);
 	note(f, r, "%s c%d va %p size %#llx -> %s",
 	     reg ? "REGISTER" : "UNREGISTER", ci, (void *)va,
 	     (unsigned long long)size, res(r));
@@ -611,6 +715,7 @@ static void op_close(struct fz *f)
 		if (f->gc[i] == ci)
 			f->gc[i] = -1;
 	memset(f->win[ci], 0, sizeof(f->win[ci]));
+	memset(f->reg[ci], 0, sizeof(f->reg[ci]));
 	f->type[ci] = 0;
 	note(f, 0, "CLOSE c%d", ci);
 }
@@ -649,6 +754,8 @@ static void op_setup(struct fz *f)
 	}
 	r = prereg(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, f->bufs[B_ANON].p,
 		   f->bufs[B_ANON].len);
+	if (!r)
+		note_reg(f, ci, f->bufs[B_ANON].p, f->bufs[B_ANON].len);
 	note(f, r, "REGISTER c%d anon -> %s", ci, res(r));
 }
 
@@ -667,8 +774,12 @@ static void op_fork(struct fz *f)
 		run_ops(f, 8);
 		_exit(0);
 	}
-	if (pid > 0)
+	if (pid > 0) {
 		waitpid(pid, &st, 0);
+		/* The child may have moved the groups, set types */
+		memset(f->gknown, 0, sizeof(f->gknown));
+		memset(f->tknown, 0, sizeof(f->tknown));
+	}
 	note(f, pid < 0 || st ? -1 : 0, "FORK -> %d status %d", (int)pid, st);
 }
 
@@ -716,7 +827,9 @@ int main(int argc, char **argv)
 		f.g[i] = open(f.gpath[i], O_RDWR);
 		if (f.g[i] < 0)
 			break;
+		f.bdf[i] = argv[4 + i];
 		f.gc[i] = -1;
+		f.gknown[i] = 1;
 		f.ngroups++;
 	}
 	if (!f.ngroups) {
@@ -753,7 +866,10 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof(name), "fuzz_%s_%lu_pins", tag, seed);
 	printf("VST-RESULT %s %s%s%lld\n", name, dp ? "FAIL" : "PASS",
 	       dp ? " pages left " : " ", dp);
-	fail = dl || dp;
+	snprintf(name, sizeof(name), "fuzz_%s_%lu_dma", tag, seed);
+	printf("VST-RESULT %s %s %lu lost\n", name, f.dma_bad ? "FAIL" : "PASS",
+	       f.dma_bad);
+	fail = dl || dp || f.dma_bad;
 	print_stats(&f);
 	if (fail)
 		dump_ring(&f);
