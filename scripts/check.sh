@@ -336,7 +336,7 @@ race_unpatched() {
 
 if core=$("$top/scripts/vfio_core.sh" "$kdir" 2>"$logs/vfio-core.log"); then
 	pass "VFIO core patched (patches/)"
-	VFIO_CORE=$core run_guest race race pseries "$logs/race-pseries.log" \
+	VFIO_CORE=$core RACE_SECS=3 run_guest race race pseries "$logs/race-pseries.log" \
 		"${race_want[@]}"
 	GUEST_TAG=unpatched race_unpatched race
 else
@@ -361,7 +361,7 @@ if kk=$("$top/scripts/kernel.sh" kasan); then
 			$(printf '%s\n' "${e2e_want[@]}" |
 			  grep -v -e '^e2e_hugepages$' -e '_h_mixed_')
 		for machine in pseries powernv9; do
-			VFIO_CORE=$kcore run_guest "kasan.race.$machine" race \
+			VFIO_CORE=$kcore RACE_SECS=3 run_guest "kasan.race.$machine" race \
 				"$machine" "$logs/race-$machine-kasan.log" \
 				"${race_want[@]}"
 		done
@@ -375,7 +375,7 @@ if kk=$("$top/scripts/kernel.sh" kasan); then
 			$(fail_want "${fail_paths_pseries[@]}")
 		unset KDIR MODDIR GUEST_TAG
 		# KASAN turns itself off on the hash MMU: every boot says on
-		for l in "$logs"/*-kasan.log; do
+		for l in "$logs"/{kunit,e2e,race,fail}-*-kasan.log; do
 			if grep -aq 'KASAN init done' "$l"; then
 				pass "kasan.active $(basename "$l" .log)"
 			else
