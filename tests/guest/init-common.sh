@@ -83,6 +83,26 @@ kmemleak_scan() {
 	fi
 }
 
+# backend_load RUN: load the backend /RUN-backend names (ours or
+# upstream); sets $backend and $mod; RUN_<backend>_load FAIL if it fails
+backend_load() {
+	backend=$(cat "/$1-backend")
+	case $backend in
+	ours) mod=vfio_spapr_tce ;;
+	*) mod=vfio_iommu_spapr_tce ;;
+	esac
+	insmod "/modules/$mod.ko" || result "$1_${backend}_load" FAIL
+}
+
+# backend_unload RUN: unload it again; RUN_<backend>_unload PASS|FAIL
+backend_unload() {
+	if rmmod "$mod" && ! loaded "$mod"; then
+		result "$1_${backend}_unload" PASS
+	else
+		result "$1_${backend}_unload" FAIL
+	fi
+}
+
 finish() {
 	echo "VST-DONE uptime=$(cut -d' ' -f1 /proc/uptime)s"
 	poweroff -f

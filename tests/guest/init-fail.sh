@@ -31,18 +31,9 @@ else
 	result fail_injection_setup FAIL "ignore-gfp-wait, min-order: $(echo $knobs)"
 fi
 edu_bind || finish
-backend=$(cat /fail-backend)
-case $backend in
-ours) mod=vfio_spapr_tce ;;
-*) mod=vfio_iommu_spapr_tce ;;
-esac
-insmod "/modules/$mod.ko" || result "fail_${backend}_load" FAIL
+backend_load fail
 # shellcheck disable=SC2046
 spapr_fail "$backend" "$bdf" "$bdf2" $(cat /fail-paths)
 kmemleak_scan
-if rmmod "$mod" && ! loaded "$mod"; then
-	result "fail_${backend}_unload" PASS
-else
-	result "fail_${backend}_unload" FAIL
-fi
+backend_unload fail
 finish

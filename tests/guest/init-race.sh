@@ -12,18 +12,9 @@ else
 	echo "race: VFIO core as the kernel has it"
 fi
 edu_bind || finish
-backend=$(cat /race-backend)
-case $backend in
-ours) mod=vfio_spapr_tce ;;
-*) mod=vfio_iommu_spapr_tce ;;
-esac
-insmod "/modules/$mod.ko" || result "race_${backend}_load" FAIL
+backend_load race
 # shellcheck disable=SC2046
 spapr_race "$backend" "$bdf" "$(cat /race-secs)" $(cat /race-cases)
 kmemleak_scan
-if rmmod "$mod" && ! loaded "$mod"; then
-	result "race_${backend}_unload" PASS
-else
-	result "race_${backend}_unload" FAIL
-fi
+backend_unload race
 finish

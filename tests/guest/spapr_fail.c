@@ -89,9 +89,8 @@ struct state {
  * @v2: container type the state is built for
  * @prep: build the state the call needs; 0 or -1
  * @call: the call; its return (0 or -1 with errno)
- * @again: whether the call can be made again to show the state is whole
  * @done: what the call answers once it has been done: 0 (it may be done
- *	twice), an errno, or -1 (nothing to compare: open, release)
+ *	twice), an errno, or -1 (it cannot be made again: open, release)
  * @min_points: fault points the call has at least
  * @errnos: the errnos a failed call may return, 0-terminated
  */
@@ -100,7 +99,7 @@ struct path {
 	int v2;
 	int (*prep)(struct run *r, struct state *s);
 	int (*call)(struct run *r, struct state *s);
-	int again, done;
+	int done;
 	unsigned int min_points;
 	int errnos[4];
 };
@@ -301,23 +300,23 @@ static int call_release(struct run *r, struct state *s)
 
 #define E_MEM	{ ENOMEM, EFAULT }
 static const struct path paths[] = {
-	{ "open", 0, prep_nothing, call_open, 0, -1, 1, E_MEM },
-	{ "set_iommu_v1", 0, prep_attached, call_set_iommu, 1, EINVAL, 1,
+	{ "open", 0, prep_nothing, call_open, -1, 1, E_MEM },
+	{ "set_iommu_v1", 0, prep_attached, call_set_iommu, EINVAL, 1,
 	  { ENOMEM, EFAULT, ENODEV } },
-	{ "set_iommu_v2", 1, prep_attached, call_set_iommu, 1, EINVAL, 1,
+	{ "set_iommu_v2", 1, prep_attached, call_set_iommu, EINVAL, 1,
 	  { ENOMEM, EFAULT, ENODEV } },
-	{ "attach_second_v2", 1, prep_container, call_attach2, 1, EINVAL, 1,
+	{ "attach_second_v2", 1, prep_container, call_attach2, EINVAL, 1,
 	  E_MEM },
-	{ "enable_v1", 0, prep_container, call_enable, 1, EBUSY, 0, E_MEM },
-	{ "map_v1", 0, prep_enabled, call_map, 1, EBUSY, 1, E_MEM },
-	{ "unmap_v1", 0, prep_mapped_v1, call_unmap, 1, 0, 1, E_MEM },
-	{ "register_v2", 1, prep_container, call_register, 1, EBUSY, 1, E_MEM },
-	{ "map_v2", 1, prep_registered, call_map, 1, EBUSY, 1, E_MEM },
-	{ "unmap_v2", 1, prep_mapped_v2, call_unmap, 1, 0, 1, E_MEM },
-	{ "create_v2", 1, prep_mapped_v2, call_create, 1, ENOSPC, 1, E_MEM },
-	{ "remove_v2", 1, prep_created, call_remove, 1, EINVAL, 1, E_MEM },
-	{ "release_v1", 0, prep_mapped_v1, call_release, 0, -1, 1, E_MEM },
-	{ "release_v2", 1, prep_created, call_release, 0, -1, 1, E_MEM },
+	{ "enable_v1", 0, prep_container, call_enable, EBUSY, 0, E_MEM },
+	{ "map_v1", 0, prep_enabled, call_map, EBUSY, 1, E_MEM },
+	{ "unmap_v1", 0, prep_mapped_v1, call_unmap, 0, 1, E_MEM },
+	{ "register_v2", 1, prep_container, call_register, EBUSY, 1, E_MEM },
+	{ "map_v2", 1, prep_registered, call_map, EBUSY, 1, E_MEM },
+	{ "unmap_v2", 1, prep_mapped_v2, call_unmap, 0, 1, E_MEM },
+	{ "create_v2", 1, prep_mapped_v2, call_create, ENOSPC, 1, E_MEM },
+	{ "remove_v2", 1, prep_created, call_remove, EINVAL, 1, E_MEM },
+	{ "release_v1", 0, prep_mapped_v1, call_release, -1, 1, E_MEM },
+	{ "release_v2", 1, prep_created, call_release, -1, 1, E_MEM },
 };
 
 /* @err is one of the errnos path @p may fail with */
@@ -407,7 +406,7 @@ static void sweep(struct run *r, const struct path *p)
 				first_of(first, sizeof(first), nth, "errno",
 					 err);
 			}
-			if (p->again && p->call(r, &s)) {
+			if (p->done >= 0 && p->call(r, &s)) {
 				unusable++;
 				first_of(first, sizeof(first), nth, "again",
 					 errno);
