@@ -830,12 +830,30 @@ static long tce_window_ioctl_check(struct tce_container *container)
 	return list_empty(&container->groups) ? -ENXIO : 0;
 }
 
+/*
+ * The levels a new window's table is made with. Where the platform's tables
+ * have one level only (pseries: the table is the hypervisor's, written by
+ * H_PUT_TCE, and the kernel keeps a flat userspace view of it), any request
+ * gets that level: the number asked has no meaning there, and QEMU asks it
+ * by the host's page size (two for its 1 GiB default window of 4K pages on
+ * a 4K-page host). Elsewhere the levels asked are the table's shape in
+ * kernel memory and must be ones the platform has.
+ */
+static u32 tce_create_levels(const struct iommu_table_group *table_group,
+			     u32 levels)
+{
+	if (levels && table_group->max_levels == 1)
+		return 1;
+	return levels;
+}
+
 static long tce_create_locked(struct tce_container *container,
 			      struct vfio_iommu_spapr_tce_create *create,
 			      int *nump)
 {
 	struct iommu_table_group *table_group;
 	struct tce_group *first;
+	u32 levels;
 	int num;
 	long ret;
 
@@ -849,9 +867,10 @@ static long tce_create_locked(struct tce_container *container,
 	first = tce_first_group(container);
 	table_group = first->table_group;
 
+	levels = tce_create_levels(table_group, create->levels);
 	if (create->page_shift >= BITS_PER_LONG ||
 	    !(table_group->pgsizes & BIT_ULL(create->page_shift)) ||
-	    !create->levels || create->levels > table_group->max_levels ||
+	    !levels || levels > table_group->max_levels ||
 	    !is_power_of_2(create->window_size) ||
 	    create->window_size < BIT_ULL(create->page_shift))
 		return -EINVAL;
@@ -866,7 +885,7 @@ static long tce_create_locked(struct tce_container *container,
 		return -ENOSPC;
 
 	ret = tce_window_add(container, num, create->page_shift,
-			     create->window_size, create->levels);
+			     create->window_size, levels);
 	if (ret)
 		return ret;
 

@@ -231,12 +231,18 @@ for flavour in powerpc64le powerpc64le-64k; do
 	ko=$top/build/debian/$flavour/guest/vfio_spapr_tce.ko
 	[ -f "$ko" ] || { fail "debian-$flavour (no module built)"; continue; }
 	for machine in pseries powernv9; do
+		# QEMU's default window as QEMU asks it on a 4K-page host
+		# (two levels), where pseries has tables of one level
+		qwant=
+		[ "$flavour-$machine" = powerpc64le-pseries ] &&
+			qwant="e2e_v2_qemu_create_window e2e_v2_qemu_closed_vmlck"
+		# shellcheck disable=SC2086 # $qwant: none, or two words
 		DEBIAN=$flavour MODDIR=$(dirname "$ko") \
 			run_e2e "debian-$flavour-$machine" "$machine" \
 			"$logs/e2e-$machine-debian-$flavour.log" \
 			e2e_v1_dma_first e2e_v2_dma_first e2e_v1_closed_vmlck \
 			e2e_v2_closed_vmlck e2e_ours_unload e2e_upstream_unload \
-			e2e_ours_says_serving
+			e2e_ours_says_serving $qwant
 	done
 done
 

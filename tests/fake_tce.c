@@ -276,6 +276,15 @@ static unsigned long fake_get_table_size(u32 page_shift, u64 window_size,
 	return PAGE_ALIGN((window_size >> page_shift) * sizeof(u64));
 }
 
+/* pseries' answer for more than one level: a size no one can charge */
+static unsigned long fake_one_level_table_size(u32 page_shift, u64 window_size,
+					       u32 levels)
+{
+	if (levels > 1)
+		return ~0U;
+	return fake_get_table_size(page_shift, window_size, levels);
+}
+
 static long fake_create_table(struct iommu_table_group *table_group, int num,
 			      u32 page_shift, u64 window_size, u32 levels,
 			      struct iommu_table **ptbl)
@@ -285,7 +294,7 @@ static long fake_create_table(struct iommu_table_group *table_group, int num,
 	struct fake_tce_table *ft;
 
 	if (!fake_get_table_size(page_shift, window_size, levels) ||
-	    (levels > 1 && entries % FAKE_LEAF))
+	    (levels > 1 && (fg->one_level || entries % FAKE_LEAF)))
 		return -EINVAL;
 
 	ft = kzalloc(sizeof(*ft), GFP_KERNEL);
@@ -375,6 +384,14 @@ static struct iommu_table_group_ops fake_group_ops = {
 	.unset_window	= fake_unset_window,
 };
 
+/* Tables of one level only, sized as pseries sizes them */
+static struct iommu_table_group_ops fake_one_level_group_ops = {
+	.get_table_size	= fake_one_level_table_size,
+	.create_table	= fake_create_table,
+	.set_window	= fake_set_window,
+	.unset_window	= fake_unset_window,
+};
+
 /* The same behaviour behind another ops pointer: an incompatible platform */
 static struct iommu_table_group_ops fake_other_group_ops = {
 	.get_table_size	= fake_get_table_size,
@@ -391,6 +408,13 @@ static struct iommu_table_group_ops fake_no_window_ops = {
 const struct fake_tce_opts fake_tce_ddw_opts = {
 	.tce32_size = FAKE_TCE32_SIZE,
 	.ddw = true,
+};
+
+const struct fake_tce_opts fake_tce_pseries_opts = {
+	.tce32_size = FAKE_TCE32_SIZE,
+	.ddw = true,
+	.hv = true,
+	.one_level = true,
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(fake_group_put, iommu_group_put,
@@ -423,16 +447,19 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 	fg->set_window_fail = -1;
 	fg->write_fail_entry = -1;
 	fg->hv = opts->hv;
+	fg->one_level = opts->one_level;
 	fg->table_group.tce32_start = 0;
 	fg->table_group.tce32_size = opts->tce32_size;
 	fg->table_group.ops = opts->other_ops ? &fake_other_group_ops :
 			      opts->no_windows ? &fake_no_window_ops :
+			      opts->one_level ? &fake_one_level_group_ops :
 						 &fake_group_ops;
 	if (opts->ddw) {
 		fg->table_group.pgsizes = SZ_4K | SZ_64K | SZ_2M | SZ_16M;
 		fg->table_group.max_dynamic_windows_supported =
 			IOMMU_TABLE_GROUP_MAX_TABLES;
-		fg->table_group.max_levels = FAKE_MAX_LEVELS;
+		fg->table_group.max_levels = opts->one_level ? 1 :
+					     FAKE_MAX_LEVELS;
 	} else {
 		fg->table_group.pgsizes = SZ_4K;
 	}

@@ -69,6 +69,7 @@ struct fake_tce_stats {
  *	created), by exchange or by set(), fails with -EIO; clearing it
  *	still works; negative: never
  * @hv: its tables are written through a hypervisor (see &fake_tce_opts.hv)
+ * @one_level: its tables have one level only (see &fake_tce_opts.one_level)
  */
 struct fake_tce_group {
 	struct iommu_table_group table_group;
@@ -78,6 +79,7 @@ struct fake_tce_group {
 	bool set_window_unlinked;
 	long write_fail_entry;
 	bool hv;
+	bool one_level;
 };
 
 /**
@@ -92,6 +94,8 @@ struct fake_tce_group {
  *	access whatever the direction, as the real one does. Like pseries
  *	too, creating a table sets the window on its group (set_window()
  *	only checks it is that table) until unset_window()
+ * @one_level: tables of one level only, like pseries: max_levels is 1,
+ *	get_table_size() and create_table() refuse more levels
  */
 struct fake_tce_opts {
 	u32 tce32_size;
@@ -100,6 +104,7 @@ struct fake_tce_opts {
 	bool no_iommudata;
 	bool no_windows;
 	bool hv;
+	bool one_level;
 };
 
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */
@@ -109,6 +114,8 @@ struct fake_tce_opts {
 
 /* A group with the default window and dynamic windows (what v2 needs) */
 extern const struct fake_tce_opts fake_tce_ddw_opts;
+/* The same on pseries: hv tables of one level */
+extern const struct fake_tce_opts fake_tce_pseries_opts;
 
 struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 					  const struct fake_tce_opts *opts);

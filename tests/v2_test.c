@@ -454,6 +454,76 @@ static void create_result_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
 }
 
+/* Levels a client may ask of a platform whose tables have one level */
+static const u32 one_level_asks[] = { 2, 3, 4, U32_MAX };
+
+static void one_level_ask_desc(const u32 *levels, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "levels=%u", *levels);
+}
+
+KUNIT_ARRAY_PARAM(one_level_ask, one_level_asks, one_level_ask_desc);
+
+/*
+ * QEMU's default window on a 4K-page pseries host: the default removed,
+ * then 1 GiB of 4K pages asked with two levels (more on retry). pseries'
+ * tables have one level; the window is made with it, charged as it, and
+ * maps.
+ */
+static void create_levels_on_one_level_platform(struct kunit *test)
+{
+	const u32 *levels = test->param_value;
+	struct fake_tce_group *fg = fake_tce_group_new(test,
+						       &fake_tce_pseries_opts);
+	unsigned long ua = fake_tce_user_mem(test, PAGE_SIZE);
+	unsigned long start_vm;
+	struct iommu_table *tbl;
+	struct tce_container *c;
+	u64 start = 1;
+
+	fake_tce_set_memlock(test, 1UL << 30);
+	start_vm = fake_tce_locked_vm();
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+
+	KUNIT_ASSERT_EQ(test, 0,
+			fake_tce_create(test, c, 12, SZ_1G, *levels, &start));
+	KUNIT_EXPECT_EQ(test, 0, start);
+	tbl = fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, 0, tbl->it_indirect_levels);
+	KUNIT_EXPECT_EQ(test, SZ_1G >> 12, tbl->it_size);
+	KUNIT_EXPECT_EQ(test, start_vm + 1 + tbl->it_allocated_size / PAGE_SIZE,
+			fake_tce_locked_vm());
+
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
+						  RW));
+	KUNIT_EXPECT_EQ(test, PAGE_SIZE >> 12, fake_tce_live(tbl));
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
+}
+
+/* Zero levels stays -EINVAL there: nothing is made */
+static void create_zero_levels_on_one_level_platform(struct kunit *test)
+{
+	struct fake_tce_group *fg = fake_tce_group_new(test,
+						       &fake_tce_pseries_opts);
+	struct tce_container *c;
+
+	fake_tce_user_mem(test, PAGE_SIZE);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, c, 12, SZ_1G, 0, NULL));
+	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
+}
+
 /* A platform that cannot make windows: -EPERM, nothing made */
 static void platform_without_windows(struct kunit *test)
 {
@@ -496,6 +566,9 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE_PARAM(map_page_too_small, fake_tce_platform_gen_params),
 	KUNIT_CASE(register_over_memlock),
 	KUNIT_CASE(create_result_fault),
+	KUNIT_CASE_PARAM(create_levels_on_one_level_platform,
+			 one_level_ask_gen_params),
+	KUNIT_CASE(create_zero_levels_on_one_level_platform),
 	KUNIT_CASE(platform_without_windows),
 	KUNIT_CASE(windows_need_a_group),
 	{}
