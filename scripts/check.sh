@@ -246,6 +246,45 @@ for flavour in powerpc64le powerpc64le-64k; do
 	done
 done
 
+# 7b. The real client: Debian's own qemu-system-ppc64, 7.2 (Debian 12)
+# and 10.0 (its backports), inside the guest passes edu through against
+# ours and upstream's, v2 and v1 (tests/guest/init-qemu.sh): on Debian's
+# 4K-page kernel on pseries, where QEMU asks two levels for its window
+# and upstream refuses it, and on the test kernel (64K pages, lockdep,
+# kmemleak) on pseries and powernv9
+# qemu_want BACKEND V2: the steps a run of BACKEND must report, its v2
+# realized or refused
+qemu_want() {
+	local b=qemu_$1 s
+	if [ "$2" = refused ]; then
+		echo "${b}_v2_refused ${b}_v2_pins_released"
+	else
+		for s in realize window held reset quit pins_released; do
+			echo "${b}_v2_$s"
+		done
+	fi
+	for s in realize held reset quit pins_released; do
+		echo "${b}_v1_$s"
+	done
+	echo "${b}_unload"
+}
+dko=$top/build/debian/powerpc64le/guest
+for client in 7.2 10.0; do
+	# shellcheck disable=SC2046 # qemu_want: words
+	QEMU_CLIENT=$client DEBIAN=powerpc64le MODDIR=$dko \
+		run_guest "qemu-$client-debian-powerpc64le-pseries" qemu pseries \
+		"$logs/qemu-pseries-debian-powerpc64le-$client.log" \
+		$(qemu_want ours realized) $(qemu_want upstream refused)
+	# shellcheck disable=SC2046
+	QEMU_CLIENT=$client run_guest "qemu-$client-pseries" qemu pseries \
+		"$logs/qemu-pseries-$client.log" \
+		$(qemu_want ours realized) $(qemu_want upstream realized)
+done
+# shellcheck disable=SC2046
+QEMU_CLIENT=7.2 run_guest qemu-7.2-powernv9 qemu powernv9 \
+	"$logs/qemu-powernv9-7.2.log" \
+	$(qemu_want ours realized) $(qemu_want upstream realized)
+
 # 8. The newest stable series, 7.3 (Debian's linux-source-7.3): the same
 # sources, its own test kernel (cached like the 6.12 one), the W=1 build
 # of both modules in a copy of the sources, the headers-only vfio.h

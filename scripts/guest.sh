@@ -9,6 +9,9 @@
 #   e2e     DMA through our TCEs with QEMU's edu device, against our
 #           backend and upstream's in the same boot
 #   demo    the e2e client against our backend only, with its progress
+#   qemu    Debian's qemu-system-ppc64 (QEMU_CLIENT 7.2, default, or 10.0;
+#           scripts/qemu_client.sh) as the VFIO client of edu, against
+#           ours and upstream's, v2 and v1 (tests/guest/init-qemu.sh)
 #   fuzz    spapr_fuzz against one backend (FUZZ_BACKEND ours|upstream),
 #           seeds FUZZ_SEEDS, FUZZ_OPS operations each (scripts/fuzz.sh)
 #   race    spapr_race against one backend (RACE_BACKEND ours|upstream),
@@ -30,17 +33,20 @@
 #
 # The kernel and the modules must be built (make modules). The console log
 # is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log;
+# the qemu mode's log is qemu-<machine>-<client version>[...].log;
 # a guest that does not power off within $GUEST_TIMEOUT seconds (default
 # 600) is killed and fails.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=${1:?usage: guest.sh kunit|e2e|demo|fuzz|race|fail|bench [pseries|powernv9]}
+mode=${1:?usage: guest.sh kunit|e2e|demo|qemu|fuzz|race|fail|bench [pseries|powernv9]}
 machine=${2:-pseries}
 kdir=${KDIR:-$top/build/kernel}
 timeout=${GUEST_TIMEOUT:-600}
 # GUEST_TAG: runs of another kernel keep their own work dir and log
 tag=${GUEST_TAG:+-$GUEST_TAG}
+# The real client's runs are named by its version too
+[ "$mode" = qemu ] && tag=-${QEMU_CLIENT:-7.2}$tag
 work=$top/build/guest/$mode-$machine$tag
 log=$top/build/logs/$mode-$machine$tag.log
 
@@ -130,6 +136,14 @@ fail)
 demo)
 	cp "$top/tests/guest/init-e2e.sh" "$work/root/init"
 	touch "$work/root/demo"
+	;;
+qemu)
+	cp "$top/tests/guest/init-qemu.sh" "$work/root/init"
+	cp -a "$("$top/scripts/qemu_client.sh" "${QEMU_CLIENT:-7.2}")" \
+		"$work/root/qemu"
+	powerpc64le-linux-gnu-gcc -shared -fPIC -O2 -Wall -Wextra -Werror \
+		-isystem "$kdir/usr/include" -o "$work/root/qemu/v1only.so" \
+		"$top/tests/guest/vfio_v1_only.c"
 	;;
 bench)
 	cp "$top/bench/init-bench.sh" "$work/root/init"

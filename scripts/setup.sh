@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS="gcc gcc-powerpc64le-linux-gnu qemu-system-ppc sparse linux-source-6.12 flex
 bison bc libelf-dev libssl-dev cpio python3 make xz-utils rsync kmod
-libc6-dev-ppc64el-cross dwarves dkms patch"
+libc6-dev-ppc64el-cross dwarves dkms patch binutils"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

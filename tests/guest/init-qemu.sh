@@ -1,0 +1,195 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest /init for the real client: Debian's own qemu-system-ppc64 (in
+# /qemu, scripts/qemu_client.sh) passes the edu device through, against
+# our backend and upstream's in turn, v2 (QEMU's choice) and v1 (v2
+# hidden by /qemu/v1only.so). Each run: the device realized with a
+# pseries machine, stopped (-S); QEMU's windows and RAM registration as
+# its traces report them, and the pins and locked_vm they hold; a machine
+# reset (QEMU removes and makes its window again); a clean quit; every
+# pin released. Results: VST-RESULT qemu_<backend>_<ver>_<step>.
+. /init-common.sh
+
+client=$(cat /qemu/version)
+psz=$(($(sed -n 's/^KernelPageSize: *\([0-9]*\) kB/\1/p' /proc/self/smaps | head -n1) * 1024))
+pseries=
+grep -q '^platform.*pSeries' /proc/cpuinfo && pseries=1
+edu_bind || finish
+group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+echo "qemu: kernel $(uname -r), page size $psz, client qemu-system-ppc64 $client"
+echo "qemu: edu at $bdf, iommu group $group"
+
+
+# expect BACKEND VER: realize, or refuse where QEMU must give up on the
+# device: upstream refuses QEMU's v2 window on pseries with 4K pages (it
+# asks two levels, Documentation/ioctls.rst)
+expect() {
+	if [ "$1" = upstream ] && [ "$2" = v2 ] && [ -n "$pseries" ] &&
+	   [ "$psz" = 4096 ]; then
+		echo refuse
+	else
+		echo realize
+	fi
+}
+
+pins() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	a=$(sed -n 's/^nr_foll_pin_acquired //p' /proc/vmstat)
+	r=$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)
+	echo $((a - r))
+}
+
+# wait_for FILE PATTERN COUNT SECS: until PATTERN matches COUNT lines of
+# FILE, or QEMU ($qpid) exited, or SECS passed; 0 if it matched
+wait_for() {
+	n=0
+	while [ "$n" -lt "$4" ]; do
+		[ "$(grep -c "$2" "$1")" -ge "$3" ] && return 0
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+		n=$((n + 1))
+	done
+	[ "$(grep -c "$2" "$1")" -ge "$3" ]
+}
+
+# run_qemu BACKEND VER
+run_qemu() {
+	p=qemu_$1_$2
+	want=$(expect "$1" "$2")
+	out=/tmp/$p.out
+	trace=/tmp/$p.trace
+	rm -f /tmp/in "$out" "$trace"
+	mkfifo /tmp/in
+	pre=
+	[ "$2" = v1 ] && pre="--preload /qemu/v1only.so"
+	pins0=$(pins)
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	# shellcheck disable=SC2086 # $pre: none, or an option and its value
+	/qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
+		/qemu/bin/qemu-system-ppc64 -L /qemu/share \
+		-M pseries,x-vof=on -accel tcg -m 256M -smp 1 -nodefaults \
+		-display none -serial none -S -monitor stdio \
+		-device "vfio-pci,host=$bdf,id=edu0" -D "$trace" \
+		-trace vfio_spapr_create_window -trace vfio_spapr_remove_window \
+		-trace vfio_prereg_register -trace vfio_prereg_unregister \
+		</tmp/in >"$out" 2>&1 &
+	qpid=$!
+	exec 3>/tmp/in
+	echo "info pci" >&3
+	if wait_for "$out" '11e8' 1 600; then
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "qemu: $1 $2 realized in $(awk "BEGIN { print $t1 - $t0 }") s"
+		case $want in
+		realize) result "${p}_realize" PASS ;;
+		*) result "${p}_realize" FAIL "realized, expected $want" ;;
+		esac
+		held_checks "$1" "$2"
+		reset_check "$2"
+		echo quit >&3
+		n=0
+		while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt 120 ]; do
+			sleep 1
+			n=$((n + 1))
+		done
+		wait "$qpid"
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			result "${p}_quit" PASS
+		else
+			result "${p}_quit" FAIL "exit $rc"
+		fi
+	else
+		wait "$qpid"
+		rc=$?
+		echo "qemu: $1 $2 did not realize (exit $rc)"
+		# QEMU traces a window once made: refused, it says why
+		if [ "$want" = refuse ] && [ "$rc" != 0 ] &&
+		   grep -q 'Failed to create a window.*Invalid argument' "$out"; then
+			result "${p}_refused" PASS
+		else
+			result "${p}_realize" FAIL "exit $rc, expected $want"
+		fi
+	fi
+	exec 3>&-
+	# (without the monitor's line editing)
+	grep -v "$(printf '\033')" "$out" | sed "s/^/qemu: $1 $2 out: /"
+	sed "s/^/qemu: $1 $2 trace: /" "$trace"
+	p1=$(pins)
+	if [ "$p1" = "$pins0" ]; then
+		result "${p}_pins_released" PASS
+	else
+		result "${p}_pins_released" FAIL "$pins0 before, $p1 after"
+	fi
+}
+
+# held_checks BACKEND VER: what the stopped QEMU holds
+held_checks() {
+	lck=$(sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$qpid/status")
+	held=$(($(pins) - pins0))
+	echo "qemu: $1 $2 stopped: VmLck ${lck} kB, ${held} pages pinned"
+	if [ "$2" = v2 ]; then
+		# Guest RAM registered (256M), QEMU's window made with the
+		# levels it asks: two on a 4K-page host, else one
+		lv=1
+		[ "$psz" = 4096 ] && lv=2
+		if grep -q 'vfio_prereg_register va=.* size=0x10000000 ret=0' "$trace" &&
+		   grep -q 'vfio_spapr_remove_window' "$trace" &&
+		   grep -q "vfio_spapr_create_window pageshift=0xc levels=$lv winsize=0x40000000 offset=0x0" "$trace"; then
+			result "${p}_window" PASS
+		else
+			result "${p}_window" FAIL "$(tr '\n' ';' <"$trace")"
+		fi
+		# RAM and the window's table are charged, RAM is pinned
+		if [ "$lck" -gt 262144 ] && [ "$held" -ge $((262144 * 1024 / psz)) ]; then
+			result "${p}_held" PASS
+		else
+			result "${p}_held" FAIL "VmLck $lck kB, $held pins"
+		fi
+	else
+		# v1: ENABLE charges the default window; nothing is pinned
+		# until the guest maps
+		if [ "$lck" -gt 0 ] && ! grep -q 'vfio_spapr_create_window\|vfio_prereg_register' "$trace"; then
+			result "${p}_held" PASS
+		else
+			result "${p}_held" FAIL "VmLck $lck kB; $(tr '\n' ';' <"$trace")"
+		fi
+	fi
+}
+
+# reset_check VER: a machine reset takes the window away and makes it
+# again (v2), and QEMU keeps the device
+reset_check() {
+	made=$(grep -c 'vfio_spapr_create_window' "$trace")
+	echo system_reset >&3
+	echo "info pci" >&3
+	if [ "$1" = v2 ]; then
+		if wait_for "$trace" 'vfio_spapr_create_window' $((made + 1)) 300 &&
+		   wait_for "$out" '11e8' 2 60; then
+			result "${p}_reset" PASS
+		else
+			result "${p}_reset" FAIL "$(tr '\n' ';' <"$trace")"
+		fi
+	elif wait_for "$out" '11e8' 2 300; then
+		result "${p}_reset" PASS
+	else
+		result "${p}_reset" FAIL "no device after reset"
+	fi
+}
+
+for backend in ours upstream; do
+	case $backend in
+	ours) mod=vfio_spapr_tce ;;
+	*) mod=vfio_iommu_spapr_tce ;;
+	esac
+	insmod "/modules/$mod.ko" || result "qemu_${backend}_load" FAIL
+	for ver in v2 v1; do
+		run_qemu "$backend" "$ver"
+	done
+	if rmmod "$mod" && ! loaded "$mod"; then
+		result "qemu_${backend}_unload" PASS
+	else
+		result "qemu_${backend}_unload" FAIL
+	fi
+done
+kmemleak_scan
+finish
