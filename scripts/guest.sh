@@ -138,6 +138,19 @@ demo)
 	touch "$work/root/demo"
 	;;
 qemu)
+	# QEMU_NESTED=1: the client boots a guest of its own too, this
+	# kernel with this initramfs but tests/guest/init-nested.sh as /init
+	if [ -n "${QEMU_NESTED:-}" ]; then
+		rm -rf "$work/nested"
+		cp -a "$work/root" "$work/nested"
+		cp "$top/tests/guest/init-nested.sh" "$work/nested/init"
+		chmod 0755 "$work/nested/init"
+		mkdir -p "$work/root/nested"
+		(cd "$work/nested" && find . | cpio -o -H newc --quiet) \
+			>"$work/root/nested/initramfs.cpio"
+		cp "$vmlinux" "$work/root/nested/vmlinux"
+		echo "${QEMU_NESTED_TIMEOUT:-1800}" >"$work/root/nested/timeout"
+	fi
 	cp "$top/tests/guest/init-qemu.sh" "$work/root/init"
 	cp -a "$("$top/scripts/qemu_client.sh" "${QEMU_CLIENT:-7.2}")" \
 		"$work/root/qemu"
@@ -202,11 +215,11 @@ esac
 echo "guest: booting $machine ($mode), log $log" >&2
 start=$(date +%s.%N)
 rc=0
-if [ "$mode" = demo ]; then
+if [ "$mode" = demo ] || [ -n "${QEMU_NESTED:-}" ]; then
 	# Show the guest's progress as it goes, without the kernel's noise
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
 		tee "$log" | grep --line-buffered -aE \
-		'^(e2e:|E2E |SUMMARY|VST-BOOTED|VST-DONE)' || true
+		'^(e2e:|E2E |SUMMARY|VST-BOOTED|VST-DONE|qemu: [^ ]* [^ ]* [^o]|VST-RESULT qemu_|nested: v[12]: (nested:|E2E|SUMMARY|VST-BOOTED))' || true
 	rc=${PIPESTATUS[0]}
 else
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?

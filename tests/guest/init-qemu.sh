@@ -176,6 +176,63 @@ reset_check() {
 	fi
 }
 
+# nested_run VER: with /nested (guest.sh QEMU_NESTED=1), QEMU boots a
+# guest of its own, container VER, whose DMA client (init-nested.sh) runs
+# v2 and v1 on a v2 container, v1 on a v1 one: every MAP it makes is an
+# H_PUT_TCE to this QEMU, a MAP_DMA here. Its results come back as
+# qemu_nested_VER_<its result>.
+nested_run() {
+	p=qemu_nested_$1
+	vers=v2,v1
+	pre=
+	if [ "$1" = v1 ]; then
+		vers=v1
+		pre="--preload /qemu/v1only.so"
+	fi
+	con=/tmp/$p.console
+	rm -f "$con"
+	pins0=$(pins)
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	# shellcheck disable=SC2086 # $pre: none, or an option and its value
+	/qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
+		/qemu/bin/qemu-system-ppc64 -L /qemu/share \
+		-M pseries,x-vof=on -accel tcg -m 512M -smp 1 -nodefaults \
+		-display none -monitor none -no-reboot -serial "file:$con" \
+		-device "vfio-pci,host=$bdf" -kernel /nested/vmlinux \
+		-initrd /nested/initramfs.cpio \
+		-append "console=hvc0 panic=-1 vst_vers=$vers" \
+		</dev/null >"/tmp/$p.out" 2>&1 &
+	qpid=$!
+	limit=$(cat /nested/timeout)
+	n=0
+	while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt "$limit" ]; do
+		sleep 5
+		n=$((n + 5))
+	done
+	kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid"
+	wait "$qpid"
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "qemu: nested $1 ran $(awk "BEGIN { print $t1 - $t0 }") s, exit $rc"
+	sed "s/^/qemu: nested $1 out: /" "/tmp/$p.out"
+	tr -d '\r' <"$con" | sed "s/^/nested: $1: /"
+	tr -d '\r' <"$con" | grep '^VST-RESULT ' |
+	while read -r _ name res detail; do
+		result "${p}_$name" "$res" "$detail"
+	done
+	if grep -q '^VST-DONE' "$con" && [ "$rc" = 0 ]; then
+		result "${p}_done" PASS
+	else
+		result "${p}_done" FAIL "exit $rc"
+	fi
+	p1=$(pins)
+	if [ "$p1" = "$pins0" ]; then
+		result "${p}_pins_released" PASS
+	else
+		result "${p}_pins_released" FAIL "$pins0 before, $p1 after"
+	fi
+}
+
 for backend in ours upstream; do
 	case $backend in
 	ours) mod=vfio_spapr_tce ;;
@@ -185,6 +242,10 @@ for backend in ours upstream; do
 	for ver in v2 v1; do
 		run_qemu "$backend" "$ver"
 	done
+	if [ "$backend" = ours ] && [ -d /nested ]; then
+		nested_run v2
+		nested_run v1
+	fi
 	if rmmod "$mod" && ! loaded "$mod"; then
 		result "qemu_${backend}_unload" PASS
 	else
