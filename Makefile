@@ -13,8 +13,9 @@
 #   make demo       passthrough demo: edu DMA through our TCEs in a pseries
 #                   guest (MACHINE=powernv9 for the skiboot/PHB4 guest);
 #                   QEMU=1: Debian's QEMU in Debian's 4K-page kernel passes
-#                   edu through to a nested guest, whose DMA client maps
-#                   through our TCEs (about 15 minutes)
+#                   edu through to nested guests, whose DMA clients map
+#                   through our TCEs: under TCG (MAP_DMA) and KVM-HV
+#                   (KVM writes our TCEs itself), about 15 minutes
 #   make bench      map/unmap throughput, ours against upstream's, in one
 #                   guest boot per machine (not part of make check)
 #   make fuzz       tests/guest/spapr_fuzz at length, ours and upstream's
@@ -94,7 +95,7 @@ ifeq ($(QEMU),1)
 	@scripts/dkms_stage.sh powerpc64le >build/logs/dkms-demo.log 2>&1 || \
 		{ cat build/logs/dkms-demo.log; exit 1; }
 	@DEBIAN=powerpc64le MODDIR=$(CURDIR)/build/debian/powerpc64le/guest \
-		QEMU_NESTED=1 GUEST_TIMEOUT=3600 scripts/guest.sh qemu pseries
+		QEMU_NESTED=demo GUEST_TIMEOUT=3600 scripts/guest.sh qemu pseries
 else
 	@scripts/guest.sh demo $(MACHINE)
 endif

@@ -977,7 +977,7 @@ long tce_window_map(struct tce_map *m)
 }
 
 /**
- * tce_window_maps_user() - does a v2 window map memory of a user range?
+ * tce_window_user_entries() - count a v2 window's entries in a user range
  * @win: the window; it has a userspace view (v2)
  * @ua: start of the range
  * @size: its size in bytes
@@ -989,15 +989,16 @@ long tce_window_map(struct tce_map *m)
  * tce_prereg_contained()), so an entry maps a region if its user address
  * is in the region's range.
  *
- * Return: true if an entry maps an IOMMU page in [@ua, @ua + @size).
+ * Return: the number of entries that map an IOMMU page in
+ * [@ua, @ua + @size).
  */
-bool tce_window_maps_user(struct tce_window *win, unsigned long ua,
-			  unsigned long size)
+unsigned long tce_window_user_entries(const struct tce_window *win,
+				      unsigned long ua, unsigned long size)
 {
 	struct iommu_table *tbl = win->tbl;
 	unsigned long leaf = tbl->it_indirect_levels ? tbl->it_level_size :
 						       tbl->it_size;
-	unsigned long x, k, n;
+	unsigned long x, k, n, count = 0;
 	__be64 *pua;
 
 	for (x = 0; x < tbl->it_size; x += leaf) {
@@ -1005,13 +1006,35 @@ bool tce_window_maps_user(struct tce_window *win, unsigned long ua,
 		n = min(leaf, tbl->it_size - x);
 		for (k = 0; pua && k < n; k++) {
 			if (pua[k] && be64_to_cpu(pua[k]) - ua < size)
-				return true;
+				count++;
 			if (!((k + 1) % TCE_CLEAR_BATCH))
 				cond_resched();
 		}
 		cond_resched();
 	}
-	return false;
+	return count;
+}
+
+/**
+ * tce_window_held_entries() - count what a v1 window's held array records
+ * @win: the window; it has a held array (v1)
+ * @pins: where the number of page pins its entries hold is written
+ *
+ * Return: the number of entries this backend mapped.
+ */
+unsigned long tce_window_held_entries(const struct tce_window *win,
+				      unsigned long *pins)
+{
+	unsigned long i, count = 0;
+
+	*pins = 0;
+	for (i = 0; i < win->tbl->it_size; i++) {
+		count += !!win->held[i];
+		*pins += !!(win->held[i] & TCE_HELD_PIN);
+		if (!((i + 1) % TCE_CLEAR_BATCH))
+			cond_resched();
+	}
+	return count;
 }
 
 /**

@@ -14,12 +14,14 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -30,6 +32,24 @@
 
 #include "vfio.h"
 #include "vfio_spapr_tce.h"
+
+#define CREATE_TRACE_POINTS
+#include "vfio_spapr_tce_trace.h"
+
+/* /sys/kernel/debug/vfio_spapr_tce: a directory per container */
+static struct dentry *tce_debugfs_root;
+static atomic_t tce_container_ids = ATOMIC_INIT(0);
+
+/* The tracepoints' clock: read only while the event is enabled */
+static u64 tce_trace_clock(bool enabled)
+{
+	return enabled ? ktime_get_ns() : 0;
+}
+
+static u64 tce_trace_ns(u64 t0)
+{
+	return t0 ? ktime_get_ns() - t0 : 0;
+}
 
 static struct tce_group *tce_first_group(struct tce_container *container)
 {
@@ -67,6 +87,8 @@ static long tce_mm_check(struct tce_container *container, bool bind)
 
 	mmgrab(current->mm);
 	container->mm = current->mm;
+	container->owner_pid = task_tgid_nr(current);
+	get_task_comm(container->owner_comm, current);
 	return 0;
 }
 
@@ -233,19 +255,21 @@ static void tce_windows_destroy(struct tce_container *container)
 	container->def_window_pending = false;
 }
 
-/* Does a window of @container map memory of [@ua, @ua + @size)? */
-static bool tce_windows_map_user(struct tce_container *container,
-				 unsigned long ua, unsigned long size)
+/* How many TCEs of @container map memory of [@ua, @ua + @size) (v2) */
+static unsigned long tce_windows_user_entries(struct tce_container *container,
+					      unsigned long ua,
+					      unsigned long size)
 {
+	unsigned long n = 0;
 	int i;
 
 	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		if (container->windows[i].tbl &&
-		    tce_window_maps_user(&container->windows[i], ua, size))
-			return true;
+		if (container->windows[i].tbl)
+			n += tce_window_user_entries(&container->windows[i],
+						     ua, size);
 	}
-	return false;
+	return n;
 }
 
 static struct tce_prereg *tce_prereg_find(struct tce_container *container,
@@ -281,6 +305,85 @@ static void tce_preregs_drop(struct tce_container *container)
 		WARN_ON(tce_prereg_put(container, p));
 }
 
+/* debugfs: what one window holds */
+static void tce_show_window(struct seq_file *s, struct tce_container *container,
+			    int num, unsigned long *pins)
+{
+	struct tce_window *win = &container->windows[num];
+	struct iommu_table *tbl = win->tbl;
+	unsigned long mapped, win_pins = 0;
+
+	if (container->v2)
+		mapped = tce_window_user_entries(win, 0, ULONG_MAX);
+	else
+		mapped = tce_window_held_entries(win, &win_pins);
+	*pins += win_pins;
+	seq_printf(s, "window %d: start 0x%llx size 0x%llx page_shift %lu levels %lu table %lu pages entries %lu mapped %lu pinned %lu\n",
+		   num, (u64)tbl->it_offset << tbl->it_page_shift,
+		   (u64)tbl->it_size << tbl->it_page_shift, tbl->it_page_shift,
+		   tbl->it_indirect_levels + 1, win->charged, tbl->it_size,
+		   mapped, win_pins);
+}
+
+/*
+ * debugfs "state": the container as one "key: value" line each, windows
+ * and regions a line apiece. Under the container lock: a consistent view,
+ * and the container cannot go meanwhile (release removes the file first,
+ * which waits for readers).
+ */
+static int tce_state_show(struct seq_file *s, void *unused)
+{
+	struct tce_container *container = s->private;
+	unsigned long tables = 0, registered = 0, pins = 0;
+	struct tce_prereg *p;
+	struct tce_group *tg;
+	int i;
+
+	mutex_lock(&container->lock);
+	seq_printf(s, "container: %u\ntype: %s\n", container->id,
+		   container->v2 ? "v2" : "v1");
+	if (container->mm)
+		seq_printf(s, "owner: %d %s\n", container->owner_pid,
+			   container->owner_comm);
+	else
+		seq_puts(s, "owner: none\n");
+	seq_printf(s, "enabled: %d\ngroups:", container->enabled);
+	list_for_each_entry(tg, &container->groups, node)
+		seq_printf(s, " %d", iommu_group_id(tg->grp));
+	seq_putc(s, '\n');
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
+		if (!container->windows[i].tbl)
+			continue;
+		tce_show_window(s, container, i, &pins);
+		tables += container->windows[i].charged;
+	}
+	list_for_each_entry(p, &container->preregs, node) {
+		registered += p->size >> PAGE_SHIFT;
+		seq_printf(s, "region: ua 0x%llx size 0x%llx pages %llu mapped %lu\n",
+			   p->ua, p->size, p->size >> PAGE_SHIFT,
+			   tce_windows_user_entries(container, p->ua, p->size));
+	}
+	/* A region's pages are all pinned while it is registered */
+	seq_printf(s, "pinned: %lu pages\n", pins + registered);
+	seq_printf(s, "locked_vm: %lu pages: enable %lu tables %lu registered %lu\n",
+		   container->locked_pages + tables + registered,
+		   container->locked_pages, tables, registered);
+	mutex_unlock(&container->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tce_state);
+
+/* The container's debugfs directory, named by its id; none without debugfs */
+static void tce_debugfs_add(struct tce_container *container)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", container->id);
+	container->debugfs = debugfs_create_dir(name, tce_debugfs_root);
+	debugfs_create_file("state", 0400, container->debugfs, container,
+			    &tce_state_fops);
+}
+
 static void *tce_iommu_open(unsigned long arg)
 {
 	struct tce_container *container;
@@ -296,6 +399,9 @@ static void *tce_iommu_open(unsigned long arg)
 	INIT_LIST_HEAD(&container->groups);
 	INIT_LIST_HEAD(&container->preregs);
 	container->v2 = arg == VFIO_SPAPR_TCE_v2_IOMMU;
+	container->id = atomic_inc_return(&tce_container_ids);
+	/* Last: from here on a reader can find the container */
+	tce_debugfs_add(container);
 	return container;
 }
 
@@ -323,6 +429,9 @@ static void tce_iommu_release(void *iommu_data)
 {
 	struct tce_container *container = iommu_data;
 	struct tce_group *tg;
+
+	/* First: waits for the readers of its state */
+	debugfs_remove(container->debugfs);
 
 	mutex_lock(&container->lock);
 	tce_disable(container);
@@ -620,6 +729,7 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 	unsigned long minsz = offsetofend(struct vfio_iommu_type1_dma_map, size);
 	struct vfio_iommu_type1_dma_map param;
 	long ret;
+	u64 t0;
 
 	/* A hint for the errno's order; the lock makes it true */
 	if (!READ_ONCE(container->enabled))
@@ -628,12 +738,15 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_map_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_mm_check(container, false);
 	if (!ret)
 		ret = container->enabled ? tce_map_locked(container, &param) :
 					   -EPERM;
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_map(container->id, param.iova, param.size, ret,
+			    tce_trace_ns(t0));
 	return ret;
 }
 
@@ -667,6 +780,7 @@ static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
 					  size);
 	struct vfio_iommu_type1_dma_unmap param;
 	long ret;
+	u64 t0;
 
 	/* A hint for the errno's order; the lock makes it true */
 	if (!READ_ONCE(container->enabled))
@@ -675,12 +789,15 @@ static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_unmap_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_mm_check(container, false);
 	if (!ret)
 		ret = container->enabled ?
 		      tce_unmap_locked(container, &param) : -EPERM;
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_unmap(container->id, param.iova, param.size, ret,
+			      tce_trace_ns(t0));
 	return ret;
 }
 
@@ -741,6 +858,8 @@ static long tce_register_locked(struct tce_container *container,
 		return -ENOMEM;
 	}
 	p->mem = mem;
+	p->ua = vaddr;
+	p->size = size;
 	list_add(&p->node, &container->preregs);
 	/* v2 has no ENABLE: a registration is what enables mapping */
 	WRITE_ONCE(container->enabled, true);
@@ -752,14 +871,18 @@ static long tce_ioctl_register(struct tce_container *container,
 {
 	struct vfio_iommu_spapr_register_memory param;
 	long ret;
+	u64 t0;
 
 	ret = tce_get_region(arg, &param);
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_register_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_register_locked(container, param.vaddr, param.size);
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_register(container->id, param.vaddr, param.size, ret,
+				 tce_trace_ns(t0));
 	return ret;
 }
 
@@ -789,7 +912,7 @@ static long tce_unregister_locked(struct tce_container *container,
 	 * The region may be another container's too: then mm_iommu_put()
 	 * would not see that our TCEs still map it
 	 */
-	if (tce_windows_map_user(container, vaddr, size))
+	if (tce_windows_user_entries(container, vaddr, size))
 		return -EBUSY;
 
 	return tce_prereg_put(container, p);
@@ -800,14 +923,18 @@ static long tce_ioctl_unregister(struct tce_container *container,
 {
 	struct vfio_iommu_spapr_register_memory param;
 	long ret;
+	u64 t0;
 
 	ret = tce_get_region(arg, &param);
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_unregister_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_unregister_locked(container, param.vaddr, param.size);
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_unregister(container->id, param.vaddr, param.size,
+				   ret, tce_trace_ns(t0));
 	return ret;
 }
 
@@ -942,11 +1069,13 @@ static long tce_ioctl_create(struct tce_container *container,
 	struct vfio_iommu_spapr_tce_create create;
 	long ret;
 	int num;
+	u64 t0;
 
 	ret = tce_copy_arg(&create, arg, minsz, true);
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_create_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_create_locked(container, &create, &num);
 	/*
@@ -960,6 +1089,9 @@ static long tce_ioctl_create(struct tce_container *container,
 		ret = -EFAULT;
 	}
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_create(container->id, ret ? 0 : create.start_addr,
+			       create.window_size, create.page_shift,
+			       create.levels, ret, tce_trace_ns(t0));
 	return ret;
 }
 
@@ -970,14 +1102,18 @@ static long tce_ioctl_remove(struct tce_container *container,
 					  start_addr);
 	struct vfio_iommu_spapr_tce_remove remove;
 	long ret;
+	u64 t0;
 
 	ret = tce_copy_arg(&remove, arg, minsz, true);
 	if (ret)
 		return ret;
 
+	t0 = tce_trace_clock(trace_spapr_tce_remove_enabled());
 	mutex_lock(&container->lock);
 	ret = tce_remove_locked(container, remove.start_addr);
 	mutex_unlock(&container->lock);
+	trace_spapr_tce_remove(container->id, remove.start_addr, ret,
+			       tce_trace_ns(t0));
 	return ret;
 }
 
@@ -1167,12 +1303,19 @@ EXPORT_SYMBOL_IF_KUNIT(tce_container_default_window);
 
 static int __init tce_iommu_init(void)
 {
-	return vfio_register_iommu_driver(&tce_iommu_driver_ops);
+	int ret;
+
+	tce_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = vfio_register_iommu_driver(&tce_iommu_driver_ops);
+	if (ret)
+		debugfs_remove(tce_debugfs_root);
+	return ret;
 }
 
 static void __exit tce_iommu_exit(void)
 {
 	vfio_unregister_iommu_driver(&tce_iommu_driver_ops);
+	debugfs_remove(tce_debugfs_root);
 }
 
 module_init(tce_iommu_init);

@@ -10,6 +10,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <asm/iommu.h>
 
@@ -57,6 +58,8 @@ struct tce_window {
  * struct tce_prereg - a pre-registered region a v2 container registered
  * @node: entry in &tce_container.preregs
  * @mem: the mm's region; the container holds one use of it
+ * @ua: its user address, as registered
+ * @size: its size in bytes
  *
  * Protected by &tce_container.lock. A container maps only through the
  * regions it registered.
@@ -64,6 +67,8 @@ struct tce_window {
 struct tce_prereg {
 	struct list_head node;
 	struct mm_iommu_table_group_mem_t *mem;
+	u64 ua;
+	u64 size;
 };
 
 /**
@@ -72,6 +77,11 @@ struct tce_prereg {
  *	fields below. Lock order: @lock, then the mm's mmap_lock (taken by
  *	account_locked_vm() and the pinning calls). Never taken with the
  *	mmap_lock held.
+ * @id: the container's number, its debugfs directory's name and its
+ *	tracepoints' "container" (fixed at open)
+ * @debugfs: its debugfs directory (fixed at open)
+ * @owner_pid: the thread group that bound @mm, 0 until then
+ * @owner_comm: that process's command name then
  * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU (fixed at open)
  * @enabled: mapping is allowed: v1, VFIO_IOMMU_ENABLE succeeded and
  *	DISABLE has not run since; v2, memory was registered once
@@ -92,6 +102,10 @@ struct tce_prereg {
  */
 struct tce_container {
 	struct mutex lock;	/* protects every field below */
+	unsigned int id;
+	struct dentry *debugfs;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
 	bool v2;
 	bool enabled;
 	bool def_window_pending;
@@ -145,8 +159,10 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg);
 long tce_window_map(struct tce_map *m);
-bool tce_window_maps_user(struct tce_window *win, unsigned long ua,
-			  unsigned long size);
+unsigned long tce_window_user_entries(const struct tce_window *win,
+				      unsigned long ua, unsigned long size);
+unsigned long tce_window_held_entries(const struct tce_window *win,
+				      unsigned long *pins);
 void tce_window_put(struct mm_struct *mm,
 		    struct iommu_table_group *table_group, int num,
 		    struct tce_window *win, bool prereg);

@@ -185,6 +185,14 @@ run_guest() {
 	done
 }
 
+# What every e2e guest must have shown of ours' debugfs state and trace
+# events (tests/guest/spapr_observe.c)
+obs_want=(obs_all_trace_enable obs_v2_state_owner obs_v2_state_window_mapped
+	  obs_v2_state_region obs_v2_state_locked_vm obs_v2_state_unmapped
+	  obs_v2_trace_map obs_v2_trace_map_refused obs_v2_trace_time
+	  obs_v2_dir_gone_after_close obs_v1_state_pinned obs_v1_state_locked_vm
+	  obs_v1_dir_gone_after_close)
+
 # What the e2e guest of a test kernel must have run: the DMA client,
 # spapr_hostile's every row's last oracle and the hugetlb pool, and
 # spapr_fuzz's oracles for its three fixed seeds (guest.sh)
@@ -196,7 +204,8 @@ e2e_want=(e2e_v1_dma_first e2e_v1_closed_vmlck e2e_v2_dma_first
 	  e2e_v2_h_shared_pins e2e_v1_h_fork_pins e2e_v2_h_fork_pins
 	  e2e_v2_h_race_pins e2e_v1_h_disable_pins e2e_v2_h_charge_pins
 	  fuzz_ours_1_vmlck fuzz_ours_1_pins fuzz_ours_2_pins fuzz_ours_3_pins
-	  fuzz_ours_1_dma fuzz_ours_2_dma fuzz_ours_3_dma e2e_fuzz_unload)
+	  fuzz_ours_1_dma fuzz_ours_2_dma fuzz_ours_3_dma e2e_fuzz_unload
+	  "${obs_want[@]}")
 
 # 5. The pseries guest: module checks and KUnit suites
 run_kunit ""
@@ -242,7 +251,7 @@ for flavour in powerpc64le powerpc64le-64k; do
 			"$logs/e2e-$machine-debian-$flavour.log" \
 			e2e_v1_dma_first e2e_v2_dma_first e2e_v1_closed_vmlck \
 			e2e_v2_closed_vmlck e2e_ours_unload e2e_upstream_unload \
-			e2e_ours_says_serving $qwant
+			e2e_ours_says_serving $qwant "${obs_want[@]}"
 	done
 done
 
@@ -251,7 +260,7 @@ done
 # ours and upstream's, v2 and v1 (tests/guest/init-qemu.sh): on Debian's
 # 4K-page kernel on pseries, where QEMU asks two levels for its window
 # and upstream refuses it, and on the test kernel (64K pages, lockdep,
-# kmemleak) on pseries and powernv9
+# kmemleak) on pseries and powernv9.
 # qemu_want BACKEND V2: the steps a run of BACKEND must report, its v2
 # realized or refused
 qemu_want() {
@@ -268,13 +277,26 @@ qemu_want() {
 	done
 	echo "${b}_unload"
 }
+# With QEMU 7.2 there, KVM-HV (Debian's kvm-hv, nested on the guest's
+# cap-nested-hv) runs a nested guest whose DMA client maps through TCEs
+# KVM writes into our window itself (init-qemu.sh nested_run)
+kvm_want=(qemu_kvm_hv_loaded qemu_nested_ours_kvm_v2_kvm_attached
+	  qemu_nested_ours_kvm_v2_path qemu_nested_ours_kvm_v2_done
+	  qemu_nested_ours_kvm_v2_e2e_v2_dma_first
+	  qemu_nested_ours_kvm_v2_e2e_v1_dma_first
+	  qemu_nested_ours_kvm_v2_e2e_v2_closed_vmlck
+	  qemu_nested_ours_kvm_v2_pins_released)
 dko=$top/build/debian/powerpc64le/guest
 for client in 7.2 10.0; do
+	nested=
+	[ "$client" = 7.2 ] && nested=ours:kvm:v2
 	# shellcheck disable=SC2046 # qemu_want: words
+	QEMU_NESTED=$nested QEMU_NESTED_TIMEOUT=900 GUEST_TIMEOUT=1200 \
 	QEMU_CLIENT=$client DEBIAN=powerpc64le MODDIR=$dko \
 		run_guest "qemu-$client-debian-powerpc64le-pseries" qemu pseries \
 		"$logs/qemu-pseries-debian-powerpc64le-$client.log" \
-		$(qemu_want ours realized) $(qemu_want upstream refused)
+		$(qemu_want ours realized) $(qemu_want upstream refused) \
+		${nested:+"${kvm_want[@]}"}
 	# shellcheck disable=SC2046
 	QEMU_CLIENT=$client run_guest "qemu-$client-pseries" qemu pseries \
 		"$logs/qemu-pseries-$client.log" \

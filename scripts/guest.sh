@@ -99,6 +99,7 @@ fi
 	echo "$VFIO_CORE" >"$work/root/vfio-core-patched"
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
 	    tests/guest/spapr_fuzz tests/guest/spapr_race tests/guest/spapr_fail \
+	    tests/guest/spapr_observe \
 	    bench/spapr_bench; do
 	powerpc64le-linux-gnu-gcc -static -O2 -pthread -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
@@ -138,11 +139,26 @@ demo)
 	touch "$work/root/demo"
 	;;
 qemu)
-	# QEMU_NESTED=1: the client boots a guest of its own too, this
-	# kernel with this initramfs but tests/guest/init-nested.sh as /init
+	# QEMU_NESTED="BACKEND:ACCEL:VER ...": the client boots a guest of its
+	# own too, this kernel with this initramfs but init-nested.sh as
+	# /init, on BACKEND (ours, upstream), under ACCEL (tcg, kvm: KVM-HV,
+	# Debian's kernels only) on a VER container (v2, v1). "demo" is
+	# ours:tcg:v2 ours:tcg:v1 ours:kvm:v2.
 	if [ -n "${QEMU_NESTED:-}" ]; then
+		runs=${QEMU_NESTED/#demo/ours:tcg:v2 ours:tcg:v1 ours:kvm:v2}
+		case $runs in
+		*:kvm:*)
+			[ -n "${DEBIAN:-}" ] || {
+				echo "guest: kvm runs need DEBIAN=" >&2; exit 2; }
+			for m in kvm kvm-hv; do
+				xz -dc "$droot/lib/modules/$krel/kernel/arch/powerpc/kvm/$m.ko.xz" \
+					>"$work/root/modules/$m.ko"
+			done
+			;;
+		esac
 		rm -rf "$work/nested"
 		cp -a "$work/root" "$work/nested"
+		rm -f "$work/nested/modules/kvm.ko" "$work/nested/modules/kvm-hv.ko"
 		cp "$top/tests/guest/init-nested.sh" "$work/nested/init"
 		chmod 0755 "$work/nested/init"
 		mkdir -p "$work/root/nested"
@@ -150,6 +166,7 @@ qemu)
 			>"$work/root/nested/initramfs.cpio"
 		cp "$vmlinux" "$work/root/nested/vmlinux"
 		echo "${QEMU_NESTED_TIMEOUT:-1800}" >"$work/root/nested/timeout"
+		echo "$runs" | tr ' ' '\n' | tr ':' ' ' >"$work/root/nested/runs"
 	fi
 	cp "$top/tests/guest/init-qemu.sh" "$work/root/init"
 	cp -a "$("$top/scripts/qemu_client.sh" "${QEMU_CLIENT:-7.2}")" \
@@ -187,10 +204,15 @@ fi
 if [ "$mode" = bench ] && [ -n "${BENCH_PLUGIN:-}" ]; then
 	qemu+=(-plugin "$BENCH_PLUGIN")
 fi
+# KVM-HV in the guest runs its guests through the nested-HV hcalls
+nested_hv=
+case ${QEMU_NESTED:-} in
+demo*|*:kvm:*) nested_hv=,cap-nested-hv=on ;;
+esac
 case $machine in
 pseries)
 	# 16M pages for a hash MMU guest's hugetlb (radix ones have 2M)
-	qemu+=(-M pseries,x-vof=on,cap-hpt-max-page-size=16M -nodefaults)
+	qemu+=(-M "pseries,x-vof=on,cap-hpt-max-page-size=16M$nested_hv" -nodefaults)
 	# edu alone behind its own PHB, so that it is alone in its group
 	[ "$mode" = kunit ] || qemu+=(-device spapr-pci-host-bridge,index=1,id=phb1
 				      -device "$edu,bus=phb1.0")
@@ -219,7 +241,8 @@ if [ "$mode" = demo ] || [ -n "${QEMU_NESTED:-}" ]; then
 	# Show the guest's progress as it goes, without the kernel's noise
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
 		tee "$log" | grep --line-buffered -aE \
-		'^(e2e:|E2E |SUMMARY|VST-BOOTED|VST-DONE|qemu: [^ ]* [^ ]* [^o]|VST-RESULT qemu_|nested: v[12]: (nested:|E2E|SUMMARY|VST-BOOTED))' || true
+		'^(e2e:|E2E |SUMMARY|VST-BOOTED|VST-DONE|qemu: |VST-RESULT qemu_|nested: [a-z]+ [a-z]+ v[12]: (nested:|SUMMARY|VST-BOOTED))' |
+		grep --line-buffered -avE '^qemu: .* (out|trace): ' || true
 	rc=${PIPESTATUS[0]}
 else
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?

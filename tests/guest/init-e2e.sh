@@ -45,6 +45,8 @@ for pair in $backends; do
 	for ver in v1 v2; do
 		spapr_dma "$ver" "$bdf" "$tag"
 	done
+	# What ours shows of a container (debugfs, trace events)
+	[ "$tag" = ours ] && [ ! -e /demo ] && spapr_observe "$bdf"
 	# Ours says that it serves, at its first attach
 	if [ "$tag" = ours ]; then
 		if dmesg | grep -q 'vfio_spapr_tce: serving sPAPR TCE containers'; then

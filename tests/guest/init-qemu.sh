@@ -176,31 +176,52 @@ reset_check() {
 	fi
 }
 
-# nested_run VER: with /nested (guest.sh QEMU_NESTED=1), QEMU boots a
-# guest of its own, container VER, whose DMA client (init-nested.sh) runs
-# v2 and v1 on a v2 container, v1 on a v1 one: every MAP it makes is an
-# H_PUT_TCE to this QEMU, a MAP_DMA here. Its results come back as
-# qemu_nested_VER_<its result>.
+# nested_run BACKEND ACCEL VER: with /nested (guest.sh QEMU_NESTED), QEMU
+# boots a guest of its own on a VER container of BACKEND, whose DMA client
+# (init-nested.sh) runs v2 and v1 on a v2 container, v1 on a v1 one.
+#   tcg: every MAP the nested client makes is an H_PUT_TCE to this QEMU,
+#        which maps it with MAP_DMA here (ours traces each: spapr_tce_map)
+#   kvm: KVM-HV runs the nested guest, and QEMU attaches the group to
+#        KVM's TCE table: KVM handles the H_PUT_TCEs in the kernel and
+#        writes the backend's window itself; no MAP_DMA comes, yet the
+#        nested DMA must work and every pin be released at the end
+# The nested client's results come back as qemu_nested_BACKEND_ACCEL_VER_*.
 nested_run() {
-	p=qemu_nested_$1
+	p=qemu_nested_$1_$2_$3
 	vers=v2,v1
 	pre=
-	if [ "$1" = v1 ]; then
+	if [ "$3" = v1 ]; then
 		vers=v1
 		pre="--preload /qemu/v1only.so"
 	fi
+	# KVM-HV cannot back the 64K pages QEMU offers a guest by default
+	# with a host's 4K pages
+	machine=pseries,x-vof=on
+	[ "$2" = kvm ] && [ "$psz" = 4096 ] &&
+		machine=$machine,cap-hpt-max-page-size=4k
 	con=/tmp/$p.console
-	rm -f "$con"
+	trace=/tmp/$p.trace
+	rm -f "$con" "$trace"
 	pins0=$(pins)
+	# Ours traces QEMU's MAP_DMA and TCE_CREATE calls; only these, so
+	# that the ring buffer is not overrun by the UNMAPs of QEMU's
+	# teardown
+	ev=/sys/kernel/tracing/events/vfio_spapr_tce
+	if [ "$1" = ours ]; then
+		echo >/sys/kernel/tracing/trace
+		echo 1 >"$ev/spapr_tce_map/enable"
+		echo 1 >"$ev/spapr_tce_create/enable"
+	fi
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	# shellcheck disable=SC2086 # $pre: none, or an option and its value
 	/qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
 		/qemu/bin/qemu-system-ppc64 -L /qemu/share \
-		-M pseries,x-vof=on -accel tcg -m 512M -smp 1 -nodefaults \
+		-M "$machine" -accel "$2" -m 512M -smp 1 -nodefaults \
 		-display none -monitor none -no-reboot -serial "file:$con" \
 		-device "vfio-pci,host=$bdf" -kernel /nested/vmlinux \
 		-initrd /nested/initramfs.cpio \
-		-append "console=hvc0 panic=-1 vst_vers=$vers" \
+		-append "console=hvc0 panic=-1 vst_vers=$vers" -D "$trace" \
+		-trace vfio_spapr_group_attach \
 		</dev/null >"/tmp/$p.out" 2>&1 &
 	qpid=$!
 	limit=$(cat /nested/timeout)
@@ -213,9 +234,21 @@ nested_run() {
 	wait "$qpid"
 	rc=$?
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	echo "qemu: nested $1 ran $(awk "BEGIN { print $t1 - $t0 }") s, exit $rc"
-	sed "s/^/qemu: nested $1 out: /" "/tmp/$p.out"
-	tr -d '\r' <"$con" | sed "s/^/nested: $1: /"
+	# The MAP_DMA calls QEMU made, and its windows (v2), which show that
+	# the tracing worked (upstream's runs are not judged on the path)
+	maps=-
+	made=-
+	if [ "$1" = ours ]; then
+		maps=$(grep -c 'spapr_tce_map:.* ret=0 ' /sys/kernel/tracing/trace)
+		made=$(grep -c 'spapr_tce_create:.* ret=0 ' /sys/kernel/tracing/trace)
+		echo 0 >"$ev/enable"
+	fi
+	echo "qemu: nested $1 $2 $3 ran $(awk "BEGIN { print $t1 - $t0 }") s, exit $rc; $maps MAP_DMA and $made TCE_CREATE calls"
+
+	sed "s/^/qemu: nested $1 $2 $3 out: /" "/tmp/$p.out"
+	grep 'vfio_spapr_group_attach' "$trace" |
+		sed "s/^/qemu: nested $1 $2 $3 trace: /"
+	tr -d '\r' <"$con" | sed "s/^/nested: $1 $2 $3: /"
 	tr -d '\r' <"$con" | grep '^VST-RESULT ' |
 	while read -r _ name res detail; do
 		result "${p}_$name" "$res" "$detail"
@@ -225,12 +258,50 @@ nested_run() {
 	else
 		result "${p}_done" FAIL "exit $rc"
 	fi
+	if [ "$2" = kvm ] && ! grep -q 'vfio_spapr_group_attach' "$trace"; then
+		result "${p}_kvm_attached" FAIL "QEMU did not attach the group to KVM's table"
+	elif [ "$2" = kvm ]; then
+		result "${p}_kvm_attached" PASS
+	fi
+	if [ "$maps" = - ]; then
+		:
+	elif { [ "$2" = tcg ] && [ "$maps" -gt 0 ]; } ||
+	     { [ "$2" = kvm ] && [ "$maps" = 0 ] && [ "$made" -gt 0 ]; }; then
+		result "${p}_path" PASS
+	else
+		result "${p}_path" FAIL "$2: $maps MAP_DMA, $made TCE_CREATE calls"
+	fi
 	p1=$(pins)
 	if [ "$p1" = "$pins0" ]; then
 		result "${p}_pins_released" PASS
 	else
 		result "${p}_pins_released" FAIL "$pins0 before, $p1 after"
 	fi
+}
+
+# KVM-HV for the nested guests (guest.sh QEMU_NESTED with kvm: the outer
+# machine has cap-nested-hv, and Debian's kvm modules are here)
+if [ -e /modules/kvm-hv.ko ]; then
+	insmod /modules/kvm.ko
+	if insmod /modules/kvm-hv.ko && [ -c /dev/kvm ]; then
+		result qemu_kvm_hv_loaded PASS
+	else
+		result qemu_kvm_hv_loaded FAIL "$(dmesg | grep -i kvm | tail -n 3)"
+	fi
+fi
+
+# nested_runs BACKEND: the nested boots of BACKEND /nested/runs lists
+# ("ours tcg v2" ...); each must be one QEMU can realize here
+nested_runs() {
+	[ -e /nested/runs ] || return 0
+	while read -r b accel ver; do
+		[ "$b" = "$1" ] || continue
+		if [ "$(expect "$b" "$ver")" = realize ]; then
+			nested_run "$b" "$accel" "$ver"
+		else
+			result "qemu_nested_${b}_${accel}_$ver" FAIL "QEMU refuses"
+		fi
+	done </nested/runs
 }
 
 for backend in ours upstream; do
@@ -242,10 +313,7 @@ for backend in ours upstream; do
 	for ver in v2 v1; do
 		run_qemu "$backend" "$ver"
 	done
-	if [ "$backend" = ours ] && [ -d /nested ]; then
-		nested_run v2
-		nested_run v1
-	fi
+	nested_runs "$backend"
 	if rmmod "$mod" && ! loaded "$mod"; then
 		result "qemu_${backend}_unload" PASS
 	else
