@@ -15,7 +15,7 @@
 #                   QEMU=1: Debian's QEMU in Debian's 4K-page kernel passes
 #                   edu through to nested guests, whose DMA clients map
 #                   through our TCEs: under TCG (MAP_DMA) and KVM-HV
-#                   (KVM writes our TCEs itself), about 15 minutes
+#                   (KVM writes our TCEs itself), about 10 minutes
 #   make bench      map/unmap throughput, ours against upstream's, in one
 #                   guest boot per machine (not part of make check)
 #   make fuzz       tests/guest/spapr_fuzz at length, ours and upstream's

@@ -259,8 +259,8 @@ done
 # and 10.0 (its backports), inside the guest passes edu through against
 # ours and upstream's, v2 and v1 (tests/guest/init-qemu.sh): on Debian's
 # 4K-page kernel on pseries, where QEMU asks two levels for its window
-# and upstream refuses it, and on the test kernel (64K pages, lockdep,
-# kmemleak) on pseries and powernv9.
+# and upstream refuses it, on its 64K one, and on the test kernel (64K
+# pages, lockdep, kmemleak) on pseries and powernv9.
 # qemu_want BACKEND V2: the steps a run of BACKEND must report, its v2
 # realized or refused
 qemu_want() {
@@ -277,31 +277,52 @@ qemu_want() {
 	done
 	echo "${b}_unload"
 }
-# With QEMU 7.2 there, KVM-HV (Debian's kvm-hv, nested on the guest's
-# cap-nested-hv) runs a nested guest whose DMA client maps through TCEs
-# KVM writes into our window itself (init-qemu.sh nested_run)
-kvm_want=(qemu_kvm_hv_loaded qemu_nested_ours_kvm_v2_kvm_attached
-	  qemu_nested_ours_kvm_v2_path qemu_nested_ours_kvm_v2_done
-	  qemu_nested_ours_kvm_v2_e2e_v2_dma_first
-	  qemu_nested_ours_kvm_v2_e2e_v1_dma_first
-	  qemu_nested_ours_kvm_v2_e2e_v2_closed_vmlck
-	  qemu_nested_ours_kvm_v2_pins_released)
+# With QEMU 7.2 there, QEMU boots nested guests whose DMA clients map
+# through our TCEs (init-qemu.sh nested_run): under KVM-HV (Debian's
+# kvm-hv, nested on the guest's cap-nested-hv), where KVM writes them
+# into our window itself, on a v2 container; and under TCG, where each
+# is QEMU's MAP_DMA, on a v1 container
+nested_want=(qemu_kvm_hv_loaded qemu_nested_ours_kvm_v2_kvm_attached)
+for run in ours_kvm_v2 ours_tcg_v1; do
+	for s in path done e2e_v1_dma_first e2e_v1_closed_vmlck pins_released; do
+		nested_want+=("qemu_nested_${run}_$s")
+	done
+done
+nested_want+=(qemu_nested_ours_kvm_v2_e2e_v2_dma_first
+	      qemu_nested_ours_kvm_v2_e2e_v2_closed_vmlck)
 dko=$top/build/debian/powerpc64le/guest
 for client in 7.2 10.0; do
 	nested=
-	[ "$client" = 7.2 ] && nested=ours:kvm:v2
+	[ "$client" = 7.2 ] && nested="ours:kvm:v2 ours:tcg:v1"
 	# shellcheck disable=SC2046 # qemu_want: words
 	QEMU_NESTED=$nested QEMU_NESTED_TIMEOUT=900 GUEST_TIMEOUT=1200 \
 	QEMU_CLIENT=$client DEBIAN=powerpc64le MODDIR=$dko \
 		run_guest "qemu-$client-debian-powerpc64le-pseries" qemu pseries \
 		"$logs/qemu-pseries-debian-powerpc64le-$client.log" \
 		$(qemu_want ours realized) $(qemu_want upstream refused) \
-		${nested:+"${kvm_want[@]}"}
+		${nested:+"${nested_want[@]}"}
 	# shellcheck disable=SC2046
 	QEMU_CLIENT=$client run_guest "qemu-$client-pseries" qemu pseries \
 		"$logs/qemu-pseries-$client.log" \
 		$(qemu_want ours realized) $(qemu_want upstream realized)
 done
+# KVM-HV side by side: on Debian's 64K-page kernel, where upstream
+# serves QEMU's window too, the nested guest on ours and on upstream's
+kvm64_want=(qemu_kvm_hv_loaded qemu_nested_ours_kvm_v2_path)
+for b in ours upstream; do
+	for s in kvm_attached done e2e_v2_dma_first e2e_v1_dma_first \
+		 e2e_v2_closed_vmlck pins_released; do
+		kvm64_want+=("qemu_nested_${b}_kvm_v2_$s")
+	done
+done
+# shellcheck disable=SC2046
+QEMU_NESTED="ours:kvm:v2 upstream:kvm:v2" QEMU_NESTED_TIMEOUT=600 \
+QEMU_CLIENT=7.2 DEBIAN=powerpc64le-64k \
+MODDIR=$top/build/debian/powerpc64le-64k/guest \
+	run_guest qemu-7.2-debian-powerpc64le-64k-pseries qemu pseries \
+	"$logs/qemu-pseries-debian-powerpc64le-64k-7.2.log" \
+	$(qemu_want ours realized) $(qemu_want upstream realized) \
+	"${kvm64_want[@]}"
 # shellcheck disable=SC2046
 QEMU_CLIENT=7.2 run_guest qemu-7.2-powernv9 qemu powernv9 \
 	"$logs/qemu-powernv9-7.2.log" \
