@@ -38,6 +38,7 @@
  * nests inside the container lock.
  */
 
+#include <linux/bsearch.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
@@ -976,43 +977,56 @@ long tce_window_map(struct tce_map *m)
 	return ret;
 }
 
+static int tce_user_range_cmp(const void *key, const void *elt)
+{
+	unsigned long ua = *(const unsigned long *)key;
+	const struct tce_user_range *r = elt;
+
+	if (ua < r->ua)
+		return -1;
+	return ua - r->ua < r->size ? 0 : 1;
+}
+
 /**
- * tce_window_user_entries() - count a v2 window's entries in a user range
+ * tce_window_count_user() - count a v2 window's entries by user range
  * @win: the window; it has a userspace view (v2)
- * @ua: start of the range
- * @size: its size in bytes
+ * @ranges: disjoint user address ranges, sorted by start; the entries
+ *	found in each are added to its &tce_user_range.entries
+ * @n: the number of @ranges
  *
- * Reads the window's userspace view, which records the user address of
- * every live entry whoever wrote it (this backend, or KVM's in-kernel
+ * Reads the window's userspace view once, which records the user address
+ * of every live entry whoever wrote it (this backend, or KVM's in-kernel
  * handlers), leaf by leaf, skipping the leaves never allocated. An IOMMU
  * page lies wholly in one pre-registered region (see
- * tce_prereg_contained()), so an entry maps a region if its user address
- * is in the region's range.
- *
- * Return: the number of entries that map an IOMMU page in
- * [@ua, @ua + @size).
+ * tce_prereg_contained()), so an entry maps a range if its user address
+ * is in it. KVM may write the view meanwhile: each slot is read once.
  */
-unsigned long tce_window_user_entries(const struct tce_window *win,
-				      unsigned long ua, unsigned long size)
+void tce_window_count_user(const struct tce_window *win,
+			   struct tce_user_range *ranges, unsigned int n)
 {
 	struct iommu_table *tbl = win->tbl;
 	unsigned long leaf = tbl->it_indirect_levels ? tbl->it_level_size :
 						       tbl->it_size;
-	unsigned long x, k, n, count = 0;
+	struct tce_user_range *r;
+	unsigned long x, k, m, ua;
 	__be64 *pua;
 
 	for (x = 0; x < tbl->it_size; x += leaf) {
 		pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, tbl->it_offset + x);
-		n = min(leaf, tbl->it_size - x);
-		for (k = 0; pua && k < n; k++) {
-			if (pua[k] && be64_to_cpu(pua[k]) - ua < size)
-				count++;
+		m = min(leaf, tbl->it_size - x);
+		for (k = 0; pua && k < m; k++) {
+			ua = be64_to_cpu(READ_ONCE(pua[k]));
+			if (ua) {
+				r = bsearch(&ua, ranges, n, sizeof(*ranges),
+					    tce_user_range_cmp);
+				if (r)
+					r->entries++;
+			}
 			if (!((k + 1) % TCE_CLEAR_BATCH))
 				cond_resched();
 		}
 		cond_resched();
 	}
-	return count;
 }
 
 /**

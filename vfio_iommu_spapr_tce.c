@@ -23,6 +23,8 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string_helpers.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <kunit/visibility.h>
@@ -38,7 +40,7 @@
 
 /* /sys/kernel/debug/vfio_spapr_tce: a directory per container */
 static struct dentry *tce_debugfs_root;
-static atomic_t tce_container_ids = ATOMIC_INIT(0);
+static atomic64_t tce_container_ids = ATOMIC64_INIT(0);
 
 /* The tracepoints' clock: read only while the event is enabled */
 static u64 tce_trace_clock(bool enabled)
@@ -255,21 +257,22 @@ static void tce_windows_destroy(struct tce_container *container)
 	container->def_window_pending = false;
 }
 
-/* How many TCEs of @container map memory of [@ua, @ua + @size) (v2) */
-static unsigned long tce_windows_user_entries(struct tce_container *container,
-					      unsigned long ua,
-					      unsigned long size)
+/*
+ * Count the TCEs of @container's windows that map into each of @ranges
+ * (v2; sorted, disjoint)
+ */
+static void tce_windows_count_user(struct tce_container *container,
+				   struct tce_user_range *ranges,
+				   unsigned int n)
 {
-	unsigned long n = 0;
 	int i;
 
 	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
 		if (container->windows[i].tbl)
-			n += tce_window_user_entries(&container->windows[i],
-						     ua, size);
+			tce_window_count_user(&container->windows[i], ranges,
+					      n);
 	}
-	return n;
 }
 
 static struct tce_prereg *tce_prereg_find(struct tce_container *container,
@@ -311,18 +314,63 @@ static void tce_show_window(struct seq_file *s, struct tce_container *container,
 {
 	struct tce_window *win = &container->windows[num];
 	struct iommu_table *tbl = win->tbl;
+	struct tce_user_range all = { .size = ULONG_MAX };
 	unsigned long mapped, win_pins = 0;
 
-	if (container->v2)
-		mapped = tce_window_user_entries(win, 0, ULONG_MAX);
-	else
+	if (container->v2) {
+		tce_window_count_user(win, &all, 1);
+		mapped = all.entries;
+	} else {
 		mapped = tce_window_held_entries(win, &win_pins);
+	}
 	*pins += win_pins;
 	seq_printf(s, "window %d: start 0x%llx size 0x%llx page_shift %lu levels %lu table %lu pages entries %lu mapped %lu pinned %lu\n",
 		   num, (u64)tbl->it_offset << tbl->it_page_shift,
 		   (u64)tbl->it_size << tbl->it_page_shift, tbl->it_page_shift,
 		   tbl->it_indirect_levels + 1, win->charged, tbl->it_size,
 		   mapped, win_pins);
+}
+
+static int tce_user_range_order(const void *a, const void *b)
+{
+	const struct tce_user_range *x = a, *y = b;
+
+	return x->ua < y->ua ? -1 : x->ua > y->ua;
+}
+
+/*
+ * debugfs: the container's regions, sorted, with the entries mapping
+ * each, counted in one pass over each window; their pages in @registered
+ */
+static int tce_show_regions(struct seq_file *s,
+			    struct tce_container *container,
+			    unsigned long *registered)
+{
+	struct tce_user_range *ranges;
+	struct tce_prereg *p;
+	unsigned int n = 0, i;
+
+	list_for_each_entry(p, &container->preregs, node)
+		n++;
+	*registered = 0;
+	if (!n)
+		return 0;
+	ranges = kvmalloc_array(n, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+	i = 0;
+	list_for_each_entry(p, &container->preregs, node)
+		ranges[i++] = (struct tce_user_range){ p->ua, p->size, 0 };
+	sort(ranges, n, sizeof(*ranges), tce_user_range_order, NULL);
+	tce_windows_count_user(container, ranges, n);
+	for (i = 0; i < n; i++) {
+		*registered += ranges[i].size >> PAGE_SHIFT;
+		seq_printf(s, "region: ua 0x%lx size 0x%lx pages %lu mapped %lu\n",
+			   ranges[i].ua, ranges[i].size,
+			   ranges[i].size >> PAGE_SHIFT, ranges[i].entries);
+	}
+	kvfree(ranges);
+	return 0;
 }
 
 /*
@@ -334,19 +382,22 @@ static void tce_show_window(struct seq_file *s, struct tce_container *container,
 static int tce_state_show(struct seq_file *s, void *unused)
 {
 	struct tce_container *container = s->private;
-	unsigned long tables = 0, registered = 0, pins = 0;
-	struct tce_prereg *p;
+	unsigned long tables = 0, registered, pins = 0;
 	struct tce_group *tg;
-	int i;
+	int i, ret;
 
 	mutex_lock(&container->lock);
-	seq_printf(s, "container: %u\ntype: %s\n", container->id,
+	seq_printf(s, "container: %llu\ntype: %s\n", container->id,
 		   container->v2 ? "v2" : "v1");
-	if (container->mm)
-		seq_printf(s, "owner: %d %s\n", container->owner_pid,
-			   container->owner_comm);
-	else
+	if (container->mm) {
+		seq_printf(s, "owner: %d ", container->owner_pid);
+		/* The name is the owner's to choose: no line of its own */
+		seq_escape_str(s, container->owner_comm,
+			       ESCAPE_SPACE | ESCAPE_SPECIAL, "\n\\");
+		seq_putc(s, '\n');
+	} else {
 		seq_puts(s, "owner: none\n");
+	}
 	seq_printf(s, "enabled: %d\ngroups:", container->enabled);
 	list_for_each_entry(tg, &container->groups, node)
 		seq_printf(s, " %d", iommu_group_id(tg->grp));
@@ -357,28 +408,25 @@ static int tce_state_show(struct seq_file *s, void *unused)
 		tce_show_window(s, container, i, &pins);
 		tables += container->windows[i].charged;
 	}
-	list_for_each_entry(p, &container->preregs, node) {
-		registered += p->size >> PAGE_SHIFT;
-		seq_printf(s, "region: ua 0x%llx size 0x%llx pages %llu mapped %lu\n",
-			   p->ua, p->size, p->size >> PAGE_SHIFT,
-			   tce_windows_user_entries(container, p->ua, p->size));
+	ret = tce_show_regions(s, container, &registered);
+	if (!ret) {
+		/* A region's pages are all pinned while it is registered */
+		seq_printf(s, "pinned: %lu pages\n", pins + registered);
+		seq_printf(s, "locked_vm: %lu pages: enable %lu tables %lu registered %lu\n",
+			   container->locked_pages + tables + registered,
+			   container->locked_pages, tables, registered);
 	}
-	/* A region's pages are all pinned while it is registered */
-	seq_printf(s, "pinned: %lu pages\n", pins + registered);
-	seq_printf(s, "locked_vm: %lu pages: enable %lu tables %lu registered %lu\n",
-		   container->locked_pages + tables + registered,
-		   container->locked_pages, tables, registered);
 	mutex_unlock(&container->lock);
-	return 0;
+	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(tce_state);
 
 /* The container's debugfs directory, named by its id; none without debugfs */
 static void tce_debugfs_add(struct tce_container *container)
 {
-	char name[16];
+	char name[24];
 
-	snprintf(name, sizeof(name), "%u", container->id);
+	snprintf(name, sizeof(name), "%llu", container->id);
 	container->debugfs = debugfs_create_dir(name, tce_debugfs_root);
 	debugfs_create_file("state", 0400, container->debugfs, container,
 			    &tce_state_fops);
@@ -399,7 +447,7 @@ static void *tce_iommu_open(unsigned long arg)
 	INIT_LIST_HEAD(&container->groups);
 	INIT_LIST_HEAD(&container->preregs);
 	container->v2 = arg == VFIO_SPAPR_TCE_v2_IOMMU;
-	container->id = atomic_inc_return(&tce_container_ids);
+	container->id = atomic64_inc_return(&tce_container_ids);
 	/* Last: from here on a reader can find the container */
 	tce_debugfs_add(container);
 	return container;
@@ -889,6 +937,7 @@ static long tce_ioctl_register(struct tce_container *container,
 static long tce_unregister_locked(struct tce_container *container,
 				  u64 vaddr, u64 size)
 {
+	struct tce_user_range range = {};
 	struct mm_iommu_table_group_mem_t *mem;
 	struct tce_prereg *p;
 	long ret;
@@ -912,7 +961,10 @@ static long tce_unregister_locked(struct tce_container *container,
 	 * The region may be another container's too: then mm_iommu_put()
 	 * would not see that our TCEs still map it
 	 */
-	if (tce_windows_user_entries(container, vaddr, size))
+	range.ua = vaddr;
+	range.size = size;
+	tce_windows_count_user(container, &range, 1);
+	if (range.entries)
 		return -EBUSY;
 
 	return tce_prereg_put(container, p);

@@ -73,15 +73,18 @@ struct tce_prereg {
 
 /**
  * struct tce_container - the IOMMU state behind one /dev/vfio/vfio fd
+ * @id: the container's number, its debugfs directory's name and its
+ *	trace events' "container"; fixed at open, read without @lock
+ * @debugfs: its debugfs directory; fixed at open, removed at release
+ *	before @lock is taken
  * @lock: serialises every operation on the container; protects all the
  *	fields below. Lock order: @lock, then the mm's mmap_lock (taken by
  *	account_locked_vm() and the pinning calls). Never taken with the
- *	mmap_lock held.
- * @id: the container's number, its debugfs directory's name and its
- *	tracepoints' "container" (fixed at open)
- * @debugfs: its debugfs directory (fixed at open)
- * @owner_pid: the thread group that bound @mm, 0 until then
- * @owner_comm: that process's command name then
+ *	mmap_lock held. A debugfs reader takes it inside the seq_file's
+ *	own lock.
+ * @owner_pid: the thread group id (in the initial pid namespace) of the
+ *	process that bound @mm, 0 until then; a number, not a reference
+ * @owner_comm: the name of the thread that bound it, then
  * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU (fixed at open)
  * @enabled: mapping is allowed: v1, VFIO_IOMMU_ENABLE succeeded and
  *	DISABLE has not run since; v2, memory was registered once
@@ -101,9 +104,9 @@ struct tce_prereg {
  *	a list of &struct tce_prereg; each holds one use of its region
  */
 struct tce_container {
-	struct mutex lock;	/* protects every field below */
-	unsigned int id;
+	u64 id;
 	struct dentry *debugfs;
+	struct mutex lock;	/* protects every field below */
 	pid_t owner_pid;
 	char owner_comm[TASK_COMM_LEN];
 	bool v2;
@@ -146,6 +149,19 @@ struct tce_map {
 	unsigned long perm;
 };
 
+/**
+ * struct tce_user_range - a user address range, for counting the entries
+ *	that map into it (see tce_window_count_user())
+ * @ua: its start
+ * @size: its size in bytes
+ * @entries: entries found mapping an IOMMU page in it
+ */
+struct tce_user_range {
+	unsigned long ua;
+	unsigned long size;
+	unsigned long entries;
+};
+
 /* iommu_tce.c: operations on one TCE table (window) */
 
 long tce_window_create(struct mm_struct *mm,
@@ -159,8 +175,8 @@ unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
 			       unsigned long entry, unsigned long pages,
 			       bool prereg);
 long tce_window_map(struct tce_map *m);
-unsigned long tce_window_user_entries(const struct tce_window *win,
-				      unsigned long ua, unsigned long size);
+void tce_window_count_user(const struct tce_window *win,
+			   struct tce_user_range *ranges, unsigned int n);
 unsigned long tce_window_held_entries(const struct tce_window *win,
 				      unsigned long *pins);
 void tce_window_put(struct mm_struct *mm,

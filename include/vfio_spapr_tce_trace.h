@@ -2,7 +2,8 @@
 /*
  * Tracepoints of vfio_spapr_tce: one per mapping ioctl, with the
  * container's id (its debugfs directory), what was asked, the result and
- * the time the call took under the container lock. Off, each costs a
+ * the time from just before the container lock is taken (so waiting for
+ * it included) to just after it is dropped. Off, each costs a
  * patched-out branch; the clock is read only while its event is enabled.
  */
 #undef TRACE_SYSTEM
@@ -14,10 +15,10 @@
 #include <linux/tracepoint.h>
 
 DECLARE_EVENT_CLASS(spapr_tce_range,
-		    TP_PROTO(unsigned int id, u64 addr, u64 size, long ret,
+		    TP_PROTO(u64 id, u64 addr, u64 size, long ret,
 			     u64 ns),
 		    TP_ARGS(id, addr, size, ret, ns),
-		    TP_STRUCT__entry(__field(unsigned int, id)
+		    TP_STRUCT__entry(__field(u64, id)
 				     __field(u64, addr)
 				     __field(u64, size)
 				     __field(long, ret)
@@ -27,36 +28,36 @@ DECLARE_EVENT_CLASS(spapr_tce_range,
 				   __entry->size = size;
 				   __entry->ret = ret;
 				   __entry->ns = ns;),
-		    TP_printk("container=%u addr=0x%llx size=0x%llx ret=%ld ns=%llu",
+		    TP_printk("container=%llu addr=0x%llx size=0x%llx ret=%ld ns=%llu",
 			      __entry->id, __entry->addr, __entry->size,
 			      __entry->ret, __entry->ns));
 
 /* MAP_DMA: addr is the bus address (iova) */
 DEFINE_EVENT(spapr_tce_range, spapr_tce_map,
-	     TP_PROTO(unsigned int id, u64 addr, u64 size, long ret, u64 ns),
+	     TP_PROTO(u64 id, u64 addr, u64 size, long ret, u64 ns),
 	     TP_ARGS(id, addr, size, ret, ns));
 
 /* UNMAP_DMA: addr is the bus address (iova) */
 DEFINE_EVENT(spapr_tce_range, spapr_tce_unmap,
-	     TP_PROTO(unsigned int id, u64 addr, u64 size, long ret, u64 ns),
+	     TP_PROTO(u64 id, u64 addr, u64 size, long ret, u64 ns),
 	     TP_ARGS(id, addr, size, ret, ns));
 
 /* REGISTER_MEMORY: addr is the user address */
 DEFINE_EVENT(spapr_tce_range, spapr_tce_register,
-	     TP_PROTO(unsigned int id, u64 addr, u64 size, long ret, u64 ns),
+	     TP_PROTO(u64 id, u64 addr, u64 size, long ret, u64 ns),
 	     TP_ARGS(id, addr, size, ret, ns));
 
 /* UNREGISTER_MEMORY: addr is the user address */
 DEFINE_EVENT(spapr_tce_range, spapr_tce_unregister,
-	     TP_PROTO(unsigned int id, u64 addr, u64 size, long ret, u64 ns),
+	     TP_PROTO(u64 id, u64 addr, u64 size, long ret, u64 ns),
 	     TP_ARGS(id, addr, size, ret, ns));
 
 /* TCE_CREATE: the window's start (0 on failure) and what was asked */
 TRACE_EVENT(spapr_tce_create,
-	    TP_PROTO(unsigned int id, u64 start, u64 size, u32 page_shift,
+	    TP_PROTO(u64 id, u64 start, u64 size, u32 page_shift,
 		     u32 levels, long ret, u64 ns),
 	    TP_ARGS(id, start, size, page_shift, levels, ret, ns),
-	    TP_STRUCT__entry(__field(unsigned int, id)
+	    TP_STRUCT__entry(__field(u64, id)
 			     __field(u64, start)
 			     __field(u64, size)
 			     __field(u32, page_shift)
@@ -70,16 +71,16 @@ TRACE_EVENT(spapr_tce_create,
 			   __entry->levels = levels;
 			   __entry->ret = ret;
 			   __entry->ns = ns;),
-	    TP_printk("container=%u start=0x%llx size=0x%llx page_shift=%u levels=%u ret=%ld ns=%llu",
+	    TP_printk("container=%llu start=0x%llx size=0x%llx page_shift=%u levels=%u ret=%ld ns=%llu",
 		      __entry->id, __entry->start, __entry->size,
 		      __entry->page_shift, __entry->levels, __entry->ret,
 		      __entry->ns));
 
 /* TCE_REMOVE */
 TRACE_EVENT(spapr_tce_remove,
-	    TP_PROTO(unsigned int id, u64 start, long ret, u64 ns),
+	    TP_PROTO(u64 id, u64 start, long ret, u64 ns),
 	    TP_ARGS(id, start, ret, ns),
-	    TP_STRUCT__entry(__field(unsigned int, id)
+	    TP_STRUCT__entry(__field(u64, id)
 			     __field(u64, start)
 			     __field(long, ret)
 			     __field(u64, ns)),
@@ -87,7 +88,7 @@ TRACE_EVENT(spapr_tce_remove,
 			   __entry->start = start;
 			   __entry->ret = ret;
 			   __entry->ns = ns;),
-	    TP_printk("container=%u start=0x%llx ret=%ld ns=%llu",
+	    TP_printk("container=%llu start=0x%llx ret=%ld ns=%llu",
 		      __entry->id, __entry->start, __entry->ret,
 		      __entry->ns));
 

@@ -45,8 +45,10 @@ static void step(const char *name, int ok, const char *fmt, ...)
 }
 
 /*
- * The levels QEMU (hw/vfio/spapr.c) asks for a window: one per 6 bits of
- * the number of host pages its flat table would take
+ * The levels QEMU 7.2 (hw/vfio/spapr.c) asks for a 1 GiB window of the
+ * host's IOMMU page size, from the host pages its flat table would take:
+ * two on a 4K-page host, one on a 64K one (not its general formula; the
+ * real QEMU's request is checked by tests/guest/init-qemu.sh)
  */
 static unsigned int qemu_levels(u64 window_size, unsigned int page_shift,
 				long psz)

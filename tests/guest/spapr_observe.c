@@ -185,6 +185,7 @@ static void observe_v2(const char *path, int group, long psz)
 	u64 entries = mapsz >> cr.page_shift;
 	char dir[512], want[256], id[32], *st, *tr;
 	long lck0 = vmlck_kb(), charged;
+	long long pins0 = foll_pins();
 	int c, g, r_map, r_bad;
 	void *buf;
 
@@ -211,8 +212,11 @@ static void observe_v2(const char *path, int group, long psz)
 
 	st = my_state(dir, sizeof(dir));
 	check("state_found", !!st, "no state names pid %d", getpid());
-	if (!st)
+	if (!st) {
+		close(g);
+		close(c);
 		return;
+	}
 	printf("%s", st);
 	snprintf(want, sizeof(want), "type: v2\n");
 	check("state_type", !!strstr(st, want), "%s", want);
@@ -231,8 +235,11 @@ static void observe_v2(const char *path, int group, long psz)
 		 buf, (unsigned long long)bufsz,
 		 (unsigned long long)(bufsz / psz), (unsigned long long)entries);
 	check("state_region", !!strstr(st, want), "%s", want);
-	check("state_pinned", field(st, "pinned: ") == (long long)(bufsz / psz),
-	      "%lld", field(st, "pinned: "));
+	/* What the system counts as pinned since (FOLL_PIN) */
+	check("state_pinned", field(st, "pinned: ") == (long long)(bufsz / psz) &&
+	      field(st, "pinned: ") == foll_pins() - pins0,
+	      "%lld, the system says %lld", field(st, "pinned: "),
+	      foll_pins() - pins0);
 	/* All the process was charged: the region and the window's table */
 	charged = (vmlck_kb() - lck0) * 1024 / psz;
 	check("state_locked_vm", field(st, "locked_vm: ") == charged &&
@@ -289,6 +296,7 @@ static void observe_v1(const char *path, long psz)
 	const u64 mapsz = 3 * psz;
 	char dir[512], want[256], *st;
 	long lck0 = vmlck_kb(), charged;
+	long long pins0 = foll_pins();
 	unsigned int iop_shift = 12;
 	int c, g;
 	void *buf;
@@ -307,8 +315,11 @@ static void observe_v1(const char *path, long psz)
 	      strerror(errno));
 	st = my_state(dir, sizeof(dir));
 	check("state_found", !!st, "no state names pid %d", getpid());
-	if (!st)
+	if (!st) {
+		close(g);
+		close(c);
 		return;
+	}
 	printf("%s", st);
 	check("state_type", !!strstr(st, "type: v1\n"), "v1");
 	snprintf(want, sizeof(want),
@@ -320,7 +331,9 @@ static void observe_v1(const char *path, long psz)
 	      "%lld", field(st, " mapped "));
 	/* One pin per system page, shared by its IOMMU pages */
 	check("state_pinned", field(st, "pinned: ") == 3 &&
-	      field(st, " pinned ") == 3, "%lld", field(st, "pinned: "));
+	      field(st, " pinned ") == 3 && foll_pins() - pins0 == 3,
+	      "%lld, the system says %lld", field(st, "pinned: "),
+	      foll_pins() - pins0);
 	charged = (vmlck_kb() - lck0) * 1024 / psz;
 	/* ENABLE charges the whole default window, as upstream does */
 	check("state_locked_vm", field(st, "locked_vm: ") == charged &&
