@@ -155,6 +155,25 @@ static int traced(const char *trace, ...)
 	return 0;
 }
 
+/*
+ * The system's FOLL_PIN count once it stops moving: a v2 region closed
+ * earlier (by this process or the one before) is unpinned by an RCU
+ * callback, a little later. Unchanged over 200 ms, or 3 s at most.
+ */
+static long long settled_pins(void)
+{
+	long long now = foll_pins(), last = now - 1;
+	int same = 0, i;
+
+	for (i = 0; i < 60 && same < 4; i++) {
+		usleep(50000);
+		last = now;
+		now = foll_pins();
+		same = now == last ? same + 1 : 0;
+	}
+	return now;
+}
+
 static void dir_gone(const char *dir)
 {
 	struct stat sb;
@@ -185,7 +204,7 @@ static void observe_v2(const char *path, int group, long psz)
 	u64 entries = mapsz >> cr.page_shift;
 	char dir[512], want[256], id[32], *st, *tr;
 	long lck0 = vmlck_kb(), charged;
-	long long pins0 = foll_pins();
+	long long pins0 = settled_pins();
 	int c, g, r_map, r_bad;
 	void *buf;
 
@@ -296,7 +315,7 @@ static void observe_v1(const char *path, long psz)
 	const u64 mapsz = 3 * psz;
 	char dir[512], want[256], *st;
 	long lck0 = vmlck_kb(), charged;
-	long long pins0 = foll_pins();
+	long long pins0 = settled_pins();
 	unsigned int iop_shift = 12;
 	int c, g;
 	void *buf;
