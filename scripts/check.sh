@@ -379,8 +379,8 @@ fi
 # (spapr_fail: each allocation and user copy of every path failed in turn)
 race_want=()
 for c in map_disjoint_v1 map_disjoint_v2 map_overlap_v1 map_overlap_v2 \
-	 register_vs_map_v2 create_vs_map_v2 teardown_vs_ioctl_v1 \
-	 teardown_vs_ioctl_v2; do
+	 register_vs_map_v2 create_vs_map_v2 state_vs_release_v2 \
+	 teardown_vs_ioctl_v1 teardown_vs_ioctl_v2; do
 	race_want+=("race_${c}_errnos" "race_${c}_pins" "race_${c}_vmlck")
 done
 race_want+=(race_ours_unload)

@@ -459,6 +459,7 @@ struct fake_tce_group *fake_tce_group_new(struct kunit *test,
 		fg->table_group.max_dynamic_windows_supported =
 			IOMMU_TABLE_GROUP_MAX_TABLES;
 		fg->table_group.max_levels = opts->one_level ? 1 :
+					     opts->max_levels ?:
 					     FAKE_MAX_LEVELS;
 	} else {
 		fg->table_group.pgsizes = SZ_4K;

@@ -96,6 +96,9 @@ struct fake_tce_group {
  *	only checks it is that table) until unset_window()
  * @one_level: tables of one level only, like pseries: max_levels is 1,
  *	get_table_size() and create_table() refuse more levels
+ * @max_levels: with @ddw and not @one_level, the max_levels the group
+ *	says it has (0: all the fake's tables can have, 5); the tables
+ *	themselves can still have up to 5
  */
 struct fake_tce_opts {
 	u32 tce32_size;
@@ -105,6 +108,7 @@ struct fake_tce_opts {
 	bool no_windows;
 	bool hv;
 	bool one_level;
+	u32 max_levels;
 };
 
 /* Default 32-bit window of the fakes: 16 MiB, 4096 TCEs of 4K */

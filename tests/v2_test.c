@@ -524,6 +524,42 @@ static void create_zero_levels_on_one_level_platform(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
+/*
+ * Where tables have more than one level, more levels than the group says
+ * it has are refused before the platform is asked (its table code could
+ * make them), and nothing is made or charged
+ */
+static void create_levels_above_max_refused(struct kunit *test)
+{
+	struct fake_tce_opts opts = fake_tce_ddw_opts;
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long before;
+
+	opts.max_levels = 2;
+	fg = fake_tce_group_new(test, &opts);
+	fake_tce_user_mem(test, PAGE_SIZE);
+	fake_tce_set_memlock(test, 1UL << 30);
+	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+	before = fake_tce_locked_vm();
+
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, c, 12, SZ_4M, 3, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			fake_tce_create(test, c, 12, SZ_4M, U32_MAX, NULL));
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
+	KUNIT_EXPECT_EQ(test, before, fake_tce_locked_vm());
+	/* What it has, it makes */
+	KUNIT_EXPECT_EQ(test, 0,
+			fake_tce_create(test, c, 12, SZ_4M, 2, NULL));
+	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 1, fg->table_group.tables[0]->it_indirect_levels);
+	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
+}
+
 /* A platform that cannot make windows: -EPERM, nothing made */
 static void platform_without_windows(struct kunit *test)
 {
@@ -569,6 +605,7 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE_PARAM(create_levels_on_one_level_platform,
 			 one_level_ask_gen_params),
 	KUNIT_CASE(create_zero_levels_on_one_level_platform),
+	KUNIT_CASE(create_levels_above_max_refused),
 	KUNIT_CASE(platform_without_windows),
 	KUNIT_CASE(windows_need_a_group),
 	{}

@@ -15,10 +15,14 @@
  * many calls returned what, and "VST-RESULT race_<case>_<check> PASS|
  * FAIL [detail]" lines. Exits 1 if a check failed.
  *
+ * The case state_vs_release reads ours' debugfs state files while
+ * containers come and go (ours only).
+ *
  * The case teardown_vs_ioctl races the VFIO core's detach (which frees
  * the backend's data) with the backend's ioctl; it needs the core fix in
  * patches/ and crashes or warns an unpatched kernel with any backend.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -198,6 +202,7 @@ static const char *box_open(struct race *r, struct box *b, int v2, int dev)
 
 	memset(b, 0, sizeof(*b));
 	b->v2 = v2;
+	b->c = -1;
 	b->g = -1;
 	b->dev = -1;
 	b->buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -708,6 +713,78 @@ static void case_teardown(struct race *r, int v2)
 	munmap(own, len);
 }
 
+/*
+ * Readers of ours' debugfs state against containers being made and
+ * released: op 0 a reader reads every container's state file (gone
+ * between the listing and the open, ENOENT; removed while open, EIO),
+ * op 1 the other thread opens a v2 container with the group and its
+ * registered memory (so that there is something to show) and closes it.
+ */
+#define STATE_DIR	"/sys/kernel/debug/vfio_spapr_tce"
+
+static const struct op state_ops[] = {
+	{ "READ_STATE", { ENOENT, EIO } },
+	{ "OPEN_CLOSE", { 0 } },
+	{ NULL },
+};
+
+static void state_read_round(struct worker *w)
+{
+	char path[PATH_MAX], buf[4096];
+	struct dirent *de;
+	DIR *d = opendir(STATE_DIR);
+	ssize_t n;
+	int fd;
+
+	if (!d) {
+		note(w, 0, -1);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), STATE_DIR "/%s/state", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			note(w, 0, -1);
+			continue;
+		}
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		note(w, 0, n < 0 ? -1 : 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
+static void state_open_close_round(struct worker *w)
+{
+	struct box b;
+	const char *step = box_open(w->r, &b, 1, 0);
+
+	note(w, 1, step ? -1 : 0);
+	box_close(&b);
+}
+
+static void case_state_vs_release(struct race *r)
+{
+	const char *cname = "state_vs_release_v2";
+	struct worker ws[3] = { 0 };
+	struct box none = { .c = -1, .g = -1, .dev = -1 };
+	int i;
+
+	if (access(STATE_DIR, R_OK)) {
+		check(r, cname, "setup", 0, "%s: %s", STATE_DIR,
+		      err_name(-1, errno));
+		return;
+	}
+	case_ops = state_ops;
+	for (i = 0; i < 3; i++)
+		ws[i].fn = i == 2 ? state_open_close_round : state_read_round;
+	run_workers(r, cname, &none, ws, 3, 0x3);
+	close_and_count(r, cname, &none);
+}
+
 static void map_disjoint_v1(struct race *r)
 {
 	case_map(r, "map_disjoint_v1", 0, disjoint_round, disjoint_ops);
@@ -748,6 +825,8 @@ static const struct {
 	{ "map_overlap_v2", map_overlap_v2 },
 	{ "register_vs_map_v2", case_register_vs_map },
 	{ "create_vs_map_v2", case_create_vs_map },
+	/* Ours only: its debugfs state */
+	{ "state_vs_release_v2", case_state_vs_release },
 	/* Last: on an unpatched VFIO core it corrupts the kernel */
 	{ "teardown_vs_ioctl_v1", teardown_v1 },
 	{ "teardown_vs_ioctl_v2", teardown_v2 },
