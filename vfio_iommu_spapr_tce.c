@@ -937,7 +937,7 @@ static long tce_ioctl_register(struct tce_container *container,
 static long tce_unregister_locked(struct tce_container *container,
 				  u64 vaddr, u64 size)
 {
-	struct tce_user_range range = {};
+	struct tce_user_range range = { .ua = vaddr, .size = size };
 	struct mm_iommu_table_group_mem_t *mem;
 	struct tce_prereg *p;
 	long ret;
@@ -961,8 +961,6 @@ static long tce_unregister_locked(struct tce_container *container,
 	 * The region may be another container's too: then mm_iommu_put()
 	 * would not see that our TCEs still map it
 	 */
-	range.ua = vaddr;
-	range.size = size;
 	tce_windows_count_user(container, &range, 1);
 	if (range.entries)
 		return -EBUSY;

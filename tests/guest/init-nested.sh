@@ -3,9 +3,10 @@
 # /init of the nested guest (init-qemu.sh boots it with the real client):
 # the same kernel and modules one level down, edu passed through by QEMU.
 # The DMA client runs against our backend here, each version the kernel
-# command line's vst_vers= names (v2,v1); its every MAP becomes H_PUT_TCE to the QEMU above, which maps it
-# with MAP_DMA through the outer guest's backend, into the outer edu's
-# TCEs. The outer /init reads this console.
+# command line's vst_vers= names (v2,v1); its every MAP becomes an
+# H_PUT_TCE, which the QEMU above maps with MAP_DMA (TCG) or KVM writes
+# itself (KVM-HV) into the outer guest's backend's window, that is the
+# outer edu's TCEs. The outer /init reads this console.
 . /init-common.sh
 
 echo "nested: kernel $(uname -r)"

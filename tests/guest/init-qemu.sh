@@ -19,7 +19,6 @@ group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
 echo "qemu: kernel $(uname -r), page size $psz, client qemu-system-ppc64 $client"
 echo "qemu: edu at $bdf, iommu group $group"
 
-
 # expect BACKEND VER: realize, or refuse where QEMU must give up on the
 # device: upstream refuses QEMU's v2 window on pseries with 4K pages (it
 # asks two levels, Documentation/ioctls.rst)
@@ -37,6 +36,40 @@ pins() {
 	a=$(sed -n 's/^nr_foll_pin_acquired //p' /proc/vmstat)
 	r=$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)
 	echo $((a - r))
+}
+
+# qemu_exec VER ARG...: become Debian's QEMU with ARG (run it in the
+# background: "$!" is then QEMU's pid); for VER v1 with v2 hidden
+qemu_exec() {
+	pre=
+	[ "$1" = v1 ] && pre="--preload /qemu/v1only.so"
+	shift
+	# shellcheck disable=SC2086 # $pre: none, or an option and its value
+	exec /qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
+		/qemu/bin/qemu-system-ppc64 -L /qemu/share "$@"
+}
+
+# wait_exit SECS: wait for QEMU ($qpid) to exit, SECS at most, then kill
+# it; its exit status in $rc
+wait_exit() {
+	n=0
+	while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt "$1" ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid"
+	wait "$qpid"
+	rc=$?
+}
+
+# pins_released P PINS0: the system's pins are back to PINS0
+pins_released() {
+	p1=$(pins)
+	if [ "$p1" = "$2" ]; then
+		result "$1_pins_released" PASS
+	else
+		result "$1_pins_released" FAIL "$2 before, $p1 after"
+	fi
 }
 
 # wait_for FILE PATTERN COUNT SECS: until PATTERN matches COUNT lines of
@@ -60,13 +93,9 @@ run_qemu() {
 	trace=/tmp/$p.trace
 	rm -f /tmp/in "$out" "$trace"
 	mkfifo /tmp/in
-	pre=
-	[ "$2" = v1 ] && pre="--preload /qemu/v1only.so"
 	pins0=$(pins)
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	# shellcheck disable=SC2086 # $pre: none, or an option and its value
-	/qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
-		/qemu/bin/qemu-system-ppc64 -L /qemu/share \
+	qemu_exec "$2" \
 		-M pseries,x-vof=on -accel tcg -m 256M -smp 1 -nodefaults \
 		-display none -serial none -S -monitor stdio \
 		-device "vfio-pci,host=$bdf,id=edu0" -D "$trace" \
@@ -86,13 +115,7 @@ run_qemu() {
 		held_checks "$1" "$2"
 		reset_check "$2"
 		echo quit >&3
-		n=0
-		while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt 120 ]; do
-			sleep 1
-			n=$((n + 1))
-		done
-		wait "$qpid"
-		rc=$?
+		wait_exit 120
 		if [ "$rc" = 0 ]; then
 			result "${p}_quit" PASS
 		else
@@ -114,12 +137,7 @@ run_qemu() {
 	# (without the monitor's line editing)
 	grep -v "$(printf '\033')" "$out" | sed "s/^/qemu: $1 $2 out: /"
 	sed "s/^/qemu: $1 $2 trace: /" "$trace"
-	p1=$(pins)
-	if [ "$p1" = "$pins0" ]; then
-		result "${p}_pins_released" PASS
-	else
-		result "${p}_pins_released" FAIL "$pins0 before, $p1 after"
-	fi
+	pins_released "$p" "$pins0"
 }
 
 # held_checks BACKEND VER: what the stopped QEMU holds
@@ -189,11 +207,7 @@ reset_check() {
 nested_run() {
 	p=qemu_nested_$1_$2_$3
 	vers=v2,v1
-	pre=
-	if [ "$3" = v1 ]; then
-		vers=v1
-		pre="--preload /qemu/v1only.so"
-	fi
+	[ "$3" = v1 ] && vers=v1
 	# KVM-HV cannot back the 64K pages QEMU offers a guest by default
 	# with a host's 4K pages
 	machine=pseries,x-vof=on
@@ -213,9 +227,7 @@ nested_run() {
 		echo 1 >"$ev/spapr_tce_create/enable"
 	fi
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	# shellcheck disable=SC2086 # $pre: none, or an option and its value
-	/qemu/lib/ld64.so.2 --library-path /qemu/lib $pre \
-		/qemu/bin/qemu-system-ppc64 -L /qemu/share \
+	qemu_exec "$3" \
 		-M "$machine" -accel "$2" -m 512M -smp 1 -nodefaults \
 		-display none -monitor none -no-reboot -serial "file:$con" \
 		-device "vfio-pci,host=$bdf" -kernel /nested/vmlinux \
@@ -224,15 +236,7 @@ nested_run() {
 		-trace vfio_spapr_group_attach \
 		</dev/null >"/tmp/$p.out" 2>&1 &
 	qpid=$!
-	limit=$(cat /nested/timeout)
-	n=0
-	while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt "$limit" ]; do
-		sleep 5
-		n=$((n + 5))
-	done
-	kill -0 "$qpid" 2>/dev/null && kill -9 "$qpid"
-	wait "$qpid"
-	rc=$?
+	wait_exit "$(cat /nested/timeout)"
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	# The MAP_DMA calls QEMU made, and its windows (v2), which show that
 	# the tracing worked (upstream's runs are not judged on the path)
@@ -244,7 +248,6 @@ nested_run() {
 		echo 0 >"$ev/enable"
 	fi
 	echo "qemu: nested $1 $2 $3 ran $(awk "BEGIN { print $t1 - $t0 }") s, exit $rc; $maps MAP_DMA and $made TCE_CREATE calls"
-
 	sed "s/^/qemu: nested $1 $2 $3 out: /" "/tmp/$p.out"
 	grep 'vfio_spapr_group_attach' "$trace" |
 		sed "s/^/qemu: nested $1 $2 $3 trace: /"
@@ -271,12 +274,7 @@ nested_run() {
 	else
 		result "${p}_path" FAIL "$2: $maps MAP_DMA, $made TCE_CREATE calls"
 	fi
-	p1=$(pins)
-	if [ "$p1" = "$pins0" ]; then
-		result "${p}_pins_released" PASS
-	else
-		result "${p}_pins_released" FAIL "$pins0 before, $p1 after"
-	fi
+	pins_released "$p" "$pins0"
 }
 
 # KVM-HV for the nested guests (guest.sh QEMU_NESTED with kvm: the outer

@@ -73,13 +73,13 @@ static unsigned int qemu_levels(u64 window_size, unsigned int page_shift,
  * QEMU then gives up on the device. Last, as what it leaves charged stays
  * with the process.
  */
-static void qemu_window(const char *path, unsigned int iop_shift, long psz)
+static void qemu_window(const char *path, unsigned int iop_shift,
+			unsigned int levels)
 {
 	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
 	struct vfio_iommu_spapr_tce_create cr = {
 		.argsz = sizeof(cr), .page_shift = iop_shift,
-		.window_size = 1ULL << 30,
-		.levels = qemu_levels(1ULL << 30, iop_shift, psz),
+		.window_size = 1ULL << 30, .levels = levels,
 	};
 	struct vfio_iommu_spapr_tce_remove rm = { .argsz = sizeof(rm) };
 	int g = open(path, O_RDWR), c = open("/dev/vfio/vfio", O_RDWR);
@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	 * smaller (registered memory of 4K pages backs 4K IOMMU pages only)
 	 */
 	unsigned int iop_shift = psz >= 65536 ? 16 : __builtin_ctzll(psz);
+	unsigned int levels;
 	u64 iop = 1ULL << iop_shift;
 	size_t bufsz = 32 * psz, n, sizes[] = { 64, 1000, 2048, EDU_BUF_MAX };
 	long lck0, lck, lck_on, table_kb = -1;
@@ -354,9 +355,9 @@ int main(int argc, char **argv)
 	close(c);
 	lck = vmlck_kb();
 	step("closed_vmlck", lck == lck0, "%ld", lck - lck0);
-	if (v2 && info.ddw.levels < 2 &&
-	    qemu_levels(1ULL << 30, iop_shift, psz) > 1)
-		qemu_window(path, iop_shift, psz);
+	levels = qemu_levels(1ULL << 30, iop_shift, psz);
+	if (v2 && info.ddw.levels < 2 && levels > 1)
+		qemu_window(path, iop_shift, levels);
 	printf("SUMMARY %s %s: device %s, group %s, ", tag, ver, argv[2],
 	       path + strlen("/dev/vfio/"));
 	printf("window %#llx+%#llx, ", (unsigned long long)win_start,

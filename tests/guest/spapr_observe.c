@@ -120,6 +120,17 @@ static char *my_state(char *dir, size_t len)
 	return NULL;
 }
 
+/* my_state(), a check that it was found, and the state shown */
+static char *found_state(char *dir, size_t len)
+{
+	char *st = my_state(dir, len);
+
+	check("state_found", !!st, "no state names pid %d", getpid());
+	if (st)
+		printf("%s", st);
+	return st;
+}
+
 /* The number after @key in @text, or -1 */
 static long long field(const char *text, const char *key)
 {
@@ -229,14 +240,12 @@ static void observe_v2(const char *path, int group, long psz)
 	r_bad = dma_map(c, (char *)buf + 512, cr.start_addr + 512, psz);
 	check("map_refused", r_bad && errno == EINVAL, "%d", r_bad);
 
-	st = my_state(dir, sizeof(dir));
-	check("state_found", !!st, "no state names pid %d", getpid());
+	st = found_state(dir, sizeof(dir));
 	if (!st) {
 		close(g);
 		close(c);
 		return;
 	}
-	printf("%s", st);
 	snprintf(want, sizeof(want), "type: v2\n");
 	check("state_type", !!strstr(st, want), "%s", want);
 	snprintf(want, sizeof(want), "owner: %d spapr_observe\n", getpid());
@@ -332,14 +341,12 @@ static void observe_v1(const char *path, long psz)
 	check("enable", !ioctl(c, VFIO_IOMMU_ENABLE), "%s", strerror(errno));
 	check("map", !dma_map(c, buf, info.dma32_window_start, mapsz), "%s",
 	      strerror(errno));
-	st = my_state(dir, sizeof(dir));
-	check("state_found", !!st, "no state names pid %d", getpid());
+	st = found_state(dir, sizeof(dir));
 	if (!st) {
 		close(g);
 		close(c);
 		return;
 	}
-	printf("%s", st);
 	check("state_type", !!strstr(st, "type: v1\n"), "v1");
 	snprintf(want, sizeof(want),
 		 "window 0: start 0x%x size 0x%x page_shift %u levels 1 ",
