@@ -172,16 +172,25 @@ static long tce_default_window_create(struct tce_container *container)
 	return ret;
 }
 
-/*
- * Create the default 32-bit window if it is still pending. Inline: every
- * MAP_DMA asks, and only the first finds it pending.
+/**
+ * tce_container_default_window() - create the default window if pending
+ * @container: the container; its lock held
+ *
+ * The default 32-bit window is created the first time one is needed: by
+ * MAP_DMA, UNMAP_DMA and TCE_CREATE, which call this first.
+ *
+ * Return: 0 (also when nothing was pending), -ENODEV with no group, or the
+ * error of creating or programming the window.
  */
-static inline long tce_default_window(struct tce_container *container)
+VISIBLE_IF_KUNIT long
+tce_container_default_window(struct tce_container *container)
 {
-	if (likely(!container->def_window_pending))
+	lockdep_assert_held(&container->lock);
+	if (!container->def_window_pending)
 		return 0;
 	return tce_default_window_create(container);
 }
+EXPORT_SYMBOL_IF_KUNIT(tce_container_default_window);
 
 static long tce_enable(struct tce_container *container)
 {
@@ -747,7 +756,7 @@ static long tce_map_locked(struct tce_container *container,
 		return -EINVAL;
 	}
 
-	ret = tce_default_window(container);
+	ret = tce_container_default_window(container);
 	if (ret)
 		return ret;
 
@@ -806,7 +815,7 @@ static long tce_unmap_locked(struct tce_container *container,
 	long ret;
 
 	lockdep_assert_held(&container->lock);
-	ret = tce_default_window(container);
+	ret = tce_container_default_window(container);
 	if (ret)
 		return ret;
 
@@ -1037,7 +1046,7 @@ static long tce_create_locked(struct tce_container *container,
 	ret = tce_window_ioctl_check(container);
 	if (ret)
 		return ret;
-	ret = tce_default_window(container);
+	ret = tce_container_default_window(container);
 	if (ret)
 		return ret;
 
@@ -1328,28 +1337,6 @@ VISIBLE_IF_KUNIT const struct vfio_iommu_driver_ops tce_iommu_driver_ops = {
 	.detach_group	= tce_iommu_detach_group,
 };
 EXPORT_SYMBOL_IF_KUNIT(tce_iommu_driver_ops);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * tce_container_default_window() - create the pending default window now
- * @container: the container
- *
- * For the KUnit suites: what the map path does before it looks up a window.
- *
- * Return: 0 (also when nothing was pending), -ENODEV with no group, or the
- * error of creating or programming the window.
- */
-long tce_container_default_window(struct tce_container *container)
-{
-	long ret;
-
-	mutex_lock(&container->lock);
-	ret = tce_default_window(container);
-	mutex_unlock(&container->lock);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(tce_container_default_window);
-#endif
 
 static int __init tce_iommu_init(void)
 {

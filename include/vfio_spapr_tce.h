@@ -184,7 +184,7 @@ void tce_window_put(struct mm_struct *mm,
 		    struct tce_window *win, bool prereg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* Seams for the KUnit suites in tests/ */
+/* The driver's own functions the KUnit suites in tests/ call */
 extern const struct vfio_iommu_driver_ops tce_iommu_driver_ops;
 long tce_container_default_window(struct tce_container *container);
 #endif

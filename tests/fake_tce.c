@@ -570,6 +570,24 @@ struct tce_container *fake_tce_open(struct kunit *test, unsigned long type)
 }
 
 /**
+ * fake_tce_default_window() - create a container's pending default window
+ * @c: the container
+ *
+ * What MAP_DMA does first, under the container lock as there.
+ *
+ * Return: what tce_container_default_window() returns.
+ */
+long fake_tce_default_window(struct tce_container *c)
+{
+	long ret;
+
+	mutex_lock(&c->lock);
+	ret = tce_container_default_window(c);
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+/**
  * fake_tce_user_mem() - give the case an mm and anonymous user memory
  * @test: the test case
  * @size: bytes to map

@@ -144,6 +144,7 @@ unsigned long fake_tce_user_view(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_live(struct iommu_table *tbl);
 
 struct tce_container *fake_tce_open(struct kunit *test, unsigned long type);
+long fake_tce_default_window(struct tce_container *c);
 unsigned long fake_tce_user_mem(struct kunit *test, unsigned long size);
 void fake_tce_set_memlock(struct kunit *test, unsigned long bytes);
 void fake_tce_set_ipc_lock(struct kunit *test, bool on);

@@ -93,7 +93,7 @@ static void release_leaves_nothing(struct kunit *test)
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
 
 	fake_tce_pin_page(test, uaddr, &pin);
@@ -126,7 +126,7 @@ static void last_detach_disables(struct kunit *test)
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 
 	fake_tce_detach(c, fg);
 	KUNIT_EXPECT_FALSE(test, c->enabled);
@@ -138,7 +138,7 @@ static void last_detach_disables(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 	KUNIT_EXPECT_TRUE(test, c->def_window_pending);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 2, fg->stats.create_table);
 	fake_tce_release(c);
 	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());

@@ -49,7 +49,7 @@ static void map_env_init_hv(struct kunit *test, struct map_env *e,
 	e->c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e->c, e->fg));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(e->c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(e->c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(e->c));
 	e->tbl = e->fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
 }

@@ -22,7 +22,7 @@ static void attach_defers_default_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.set_window);
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	tbl = fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.create_table);
@@ -33,7 +33,7 @@ static void attach_defers_default_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, tbl->it_offset);
 
 	/* Only once */
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.create_table);
 
 	fake_tce_release(c);
@@ -48,7 +48,7 @@ static void attach_sets_existing_windows(struct kunit *test)
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, a->table_group.tables[0]);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
@@ -87,7 +87,7 @@ static void attach_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_attach(v2, v1only));
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v2, a));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(v2));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(v2));
 	tbl = a->table_group.tables[0];
 
 	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_attach(v2, a));
@@ -122,7 +122,7 @@ static void attach_set_window_failure(struct kunit *test)
 	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 
 	b->set_window_fail = 0;
 	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_attach(c, b));
@@ -154,7 +154,7 @@ static void window_add_unlinked(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
 	b->set_window_unlinked = true;
 
-	KUNIT_EXPECT_EQ(test, -ENOMEM, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, -ENOMEM, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, b->stats.set_window);
 	KUNIT_EXPECT_EQ(test, 1, b->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
@@ -162,7 +162,7 @@ static void window_add_unlinked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 
 	b->set_window_unlinked = false;
-	KUNIT_EXPECT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
 	fake_tce_release(c);
@@ -180,7 +180,7 @@ static void window_add_failure_part_way(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
 	b->set_window_fail = 0;
 
-	KUNIT_EXPECT_EQ(test, -EIO, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, a->stats.set_window);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
 	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
@@ -189,7 +189,7 @@ static void window_add_failure_part_way(struct kunit *test)
 
 	/* Still pending: the next use tries again */
 	b->set_window_fail = -1;
-	KUNIT_EXPECT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_NOT_NULL(test, a->table_group.tables[0]);
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
@@ -224,7 +224,7 @@ static void detach_clears_and_releases(struct kunit *test)
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	tbl = fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 
@@ -277,7 +277,7 @@ static void detach_one_of_two(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
-	KUNIT_ASSERT_EQ(test, 0, tce_container_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	tbl = a->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 

@@ -572,7 +572,7 @@ static void platform_without_windows(struct kunit *test)
 	fake_tce_user_mem(test, PAGE_SIZE);
 	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_EXPECT_EQ(test, -EPERM, tce_container_default_window(c));
+	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, -EPERM,
 			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
