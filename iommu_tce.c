@@ -31,10 +31,18 @@
  * releases it if there is none. The page stays pinned as long as an entry
  * maps it.
  *
- * Locking: these helpers keep no state beyond &tce_window.held. The caller
- * holds the container lock, which serialises every change to the windows
- * it owns, and their held arrays. The TCE exchange is atomic per entry in
- * the platform code. account_locked_vm() takes the mm's mmap_lock, which
+ * Invalidation is this file's: tce_window_map() and tce_window_clear()
+ * invalidate what they wrote or cleared (iommu_tce_kill()) and end with the
+ * table's flush (iommu_flush_tce()); their callers do neither.
+ *
+ * v1 or v2 is the window's: a v1 window has a held array (tce_window_v1())
+ * and pins the pages it maps; a v2 window maps pre-registered memory.
+ *
+ * Locking: these functions keep no state beyond &tce_window.held. The
+ * caller holds the container lock, which serialises every change to the
+ * windows it owns, and their held arrays; the container's functions that
+ * call these assert it. The TCE exchange is atomic per entry in the
+ * platform code. account_locked_vm() takes the mm's mmap_lock, which
  * nests inside the container lock.
  */
 
@@ -68,6 +76,38 @@
  */
 #define TCE_HELD_PIN	BIT_ULL(2)
 
+/**
+ * struct tce_map - one mapping request on one window, as tce_window_map()
+ *	carries it through the map path
+ * @mm: the container's mm: pages are pinned from it (v1), or looked up in
+ *	its pre-registered memory (v2)
+ * @preregs: v2: the container's regions, the only ones it maps through
+ * @win: the window
+ * @entry: first TCE, in IOMMU pages from the start of the bus space
+ * @pages: number of TCEs
+ * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
+ * @dir: DMA direction of every TCE
+ * @runs: write runs of entries with set() rather than exchanging each
+ * @perm: v1, TCE permission bits of @dir, as the held array notes them
+ */
+struct tce_map {
+	struct mm_struct *mm;
+	const struct list_head *preregs;
+	struct tce_window *win;
+	unsigned long entry;
+	unsigned long pages;
+	unsigned long ua;
+	enum dma_data_direction dir;
+	bool runs;
+	u64 perm;
+};
+
+/* A v1 window pins the pages it maps and notes them in its held array */
+static bool tce_window_v1(const struct tce_window *win)
+{
+	return win->held;
+}
+
 /*
  * Is every write to @tbl a hypervisor call that needs no invalidation of
  * its own (no tce_kill op)? Then writing runs with set() and clearing
@@ -81,14 +121,15 @@ static bool tce_table_hv(const struct iommu_table *tbl)
 }
 
 /**
- * tce_window_create() - create an iommu_table for a DMA window
+ * tce_window_alloc() - create an iommu_table for a DMA window
  * @mm: the mm charged for the table's memory (locked_vm); may be NULL
  * @table_group: the table group whose ops create the table
  * @num: the window number the table is meant for
  * @page_shift: IOMMU page shift of the window
  * @window_size: size of the window in bytes
  * @levels: number of indirect levels of the table
- * @prereg: the window will map pre-registered memory (v2)
+ * @v2: the window will map pre-registered memory (v2); else it pins the
+ *	pages it maps (v1)
  * @win: where the window is returned; one reference of its table is held
  *
  * The table's size, as the platform's get_table_size() gives it, is
@@ -97,17 +138,17 @@ static bool tce_table_hv(const struct iommu_table *tbl)
  * charged to the memory cgroup) is allocated then too: once create_table()
  * succeeded nothing can fail here, because on some platforms (pseries)
  * creating the table also creates the window in firmware, which only
- * unset_window() takes back. tce_window_destroy() uncharges what was
+ * unset_window() takes back. tce_window_free() uncharges what was
  * charged.
  *
  * Return: 0, -EPERM if the platform cannot create tables, -EINVAL if it
  * rejects the geometry, -ENOMEM if over RLIMIT_MEMLOCK or out of memory,
  * or the platform's error from create_table.
  */
-long tce_window_create(struct mm_struct *mm,
-		       struct iommu_table_group *table_group, int num,
-		       u32 page_shift, u64 window_size, u32 levels,
-		       bool prereg, struct tce_window *win)
+long tce_window_alloc(struct mm_struct *mm,
+		      struct iommu_table_group *table_group, int num,
+		      u32 page_shift, u64 window_size, u32 levels, bool v2,
+		      struct tce_window *win)
 {
 	struct iommu_table_group_ops *ops = table_group->ops;
 	struct iommu_table *tbl = NULL;
@@ -127,7 +168,7 @@ long tce_window_create(struct mm_struct *mm,
 	if (ret)
 		return ret;
 
-	if (!prereg) {
+	if (!v2) {
 		held = kvcalloc(window_size >> page_shift, sizeof(*held),
 				GFP_KERNEL_ACCOUNT);
 		if (!held) {
@@ -154,14 +195,14 @@ uncharge:
 }
 
 /**
- * tce_window_destroy() - drop a window made by tce_window_create()
+ * tce_window_free() - drop a window made by tce_window_alloc()
  * @mm: the mm that was charged at creation
  * @win: the window; its TCEs must have been cleared already
  *
  * Drops the creator's reference of the table, uncharges what creating the
  * window charged and leaves @win empty.
  */
-void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
+void tce_window_free(struct mm_struct *mm, struct tce_window *win)
 {
 	kvfree(win->held);
 	iommu_tce_table_put(win->tbl);
@@ -172,12 +213,12 @@ void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
 }
 
 /**
- * tce_window_take() - program a window into a table group
+ * tce_window_set() - program a window into a table group
  * @table_group: the group's platform table group
  * @num: window number
- * @tbl: the table backing the window
+ * @win: the window
  *
- * A window counts only once the group lists @tbl as its window @num:
+ * A window counts only once the group lists its table as its window @num:
  * that link is how TCE invalidations reach the group. powernv programs
  * the hardware first and ignores a failure to allocate the link; such a
  * window is taken back here, or UNMAP would release pages the group's
@@ -186,9 +227,10 @@ void tce_window_destroy(struct mm_struct *mm, struct tce_window *win)
  * Return: 0, -EPERM if the platform has no set_window, its error, or
  * -ENOMEM if it did not link the table.
  */
-long tce_window_take(struct iommu_table_group *table_group, int num,
-		     struct iommu_table *tbl)
+long tce_window_set(struct iommu_table_group *table_group, int num,
+		    const struct tce_window *win)
 {
+	struct iommu_table *tbl = win->tbl;
 	long ret;
 
 	if (!table_group->ops || !table_group->ops->set_window)
@@ -198,10 +240,25 @@ long tce_window_take(struct iommu_table_group *table_group, int num,
 	if (ret)
 		return ret;
 	if (table_group->tables[num] != tbl) {
-		table_group->ops->unset_window(table_group, num);
+		tce_window_unset(table_group, num);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/**
+ * tce_window_unset() - take window @num back from a table group
+ * @table_group: the group's platform table group
+ * @num: window number
+ *
+ * The window's TCEs must have been cleared: the group's TCE cache is not
+ * reached by the window's invalidations any more. The table stays with
+ * the container that owns it.
+ */
+void tce_window_unset(struct iommu_table_group *table_group, int num)
+{
+	if (table_group->ops && table_group->ops->unset_window)
+		table_group->ops->unset_window(table_group, num);
 }
 
 /*
@@ -229,8 +286,8 @@ static bool tce_level_absent(struct iommu_table *tbl, unsigned long entry)
  * region's mapping count and forget the entry's user address. MAP never
  * maps user address 0 (see tce_map_locked()), so 0 is an empty view entry.
  */
-static void tce_release_prereg(struct mm_struct *mm, struct iommu_table *tbl,
-			       unsigned long entry)
+static void tce_release_v2(struct mm_struct *mm, struct iommu_table *tbl,
+			   unsigned long entry)
 {
 	struct mm_iommu_table_group_mem_t *mem;
 	__be64 *pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
@@ -274,22 +331,18 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
 }
 
 /*
- * v1: entry @x of @win (counted from it_offset) no longer maps anything,
- * and the device cannot reach its page any more (the entry was cleared
- * and invalidated). Forget it; mark its page dirty if the device could
- * write it, and release the page's pin if the entry held it. An entry
- * the held array does not know was not written by this backend, and
- * holds no pin of ours: nothing is released for it.
+ * v1: entry @x of @win (counted from it_offset), which the held array
+ * says this backend wrote, no longer maps anything, and the device cannot
+ * reach its page any more (the entry was cleared and invalidated). Forget
+ * it; mark its page dirty if the device could write it, and release the
+ * page's pin if the entry held it.
  */
-static void tce_release_pinned(struct tce_window *win, unsigned long x)
+static void tce_release_v1(struct tce_window *win, unsigned long x)
 {
 	u64 held = win->held[x];
-	struct page *page;
+	struct page *page = pfn_to_page(held >> PAGE_SHIFT);
 
-	if (!held)
-		return;
 	win->held[x] = 0;
-	page = pfn_to_page(held >> PAGE_SHIFT);
 	if (held & TCE_PCI_WRITE)
 		SetPageDirty(page);
 	if (held & TCE_HELD_PIN)
@@ -297,62 +350,15 @@ static void tce_release_pinned(struct tce_window *win, unsigned long x)
 }
 
 /*
- * Is one of the @n entries from @held in use? Map asks of one to sixteen,
- * a clear of up to TCE_CLEAR_BATCH.
+ * Is one of the @n entries from @held in use? Map asks of the entries of
+ * one system page, a clear of up to TCE_CLEAR_BATCH.
  */
-static __always_inline bool tce_held_busy(const u64 *held, unsigned long n)
+static bool tce_held_busy(const u64 *held, unsigned long n)
 {
 	while (n--)
 		if (held[n])
 			return true;
 	return false;
-}
-
-/*
- * Release what the entries of a batch from @entry held, those set in
- * @live: they are cleared and invalidated already.
- */
-static void tce_release_batch(struct mm_struct *mm, struct tce_window *win,
-			      unsigned long entry, const unsigned long *live,
-			      unsigned long n, bool prereg)
-{
-	struct iommu_table *tbl = win->tbl;
-	unsigned long k;
-
-	for_each_set_bit(k, live, n) {
-		if (prereg)
-			tce_release_prereg(mm, tbl, entry + k);
-		else
-			tce_release_pinned(win, entry + k - tbl->it_offset);
-	}
-}
-
-/*
- * Runs: clear a batch of entries of a v1 window on a hypervisor table (see
- * tce_table_hv()), [entry, entry + n) with n <= TCE_CLEAR_BATCH, from its
- * held array, with one clear() call if it holds anything; the hypervisor
- * call leaves nothing cached. clear() reports no failure: H_STUFF_TCE
- * fails only for a window or range that is not the caller's, and this
- * window and range are. Return: the live entries, noted in @live.
- */
-static unsigned long tce_clear_held(struct tce_window *win,
-				    unsigned long entry, unsigned long n,
-				    unsigned long *live)
-{
-	struct iommu_table *tbl = win->tbl;
-	u64 *held = &win->held[entry - tbl->it_offset];
-	unsigned long k, cleared = 0;
-
-	if (!tce_held_busy(held, n))
-		return 0;
-	tbl->it_ops->clear(tbl, entry, n);
-	for (k = 0; k < n; k++) {
-		if (held[k]) {
-			__set_bit(k, live);
-			cleared++;
-		}
-	}
-	return cleared;
 }
 
 /*
@@ -367,26 +373,55 @@ static bool tce_ours(const struct tce_window *win, unsigned long entry)
 	struct iommu_table *tbl = win->tbl;
 	__be64 *pua;
 
-	if (win->held)
+	if (tce_window_v1(win))
 		return win->held[entry - tbl->it_offset];
 	pua = IOMMU_TABLE_USERSPACE_ENTRY_RO(tbl, entry);
 	return pua && *pua;
 }
 
 /*
+ * Runs: clear a batch of entries of a v1 window on a hypervisor table (see
+ * tce_table_hv()), [entry, entry + n) with n <= TCE_CLEAR_BATCH, from its
+ * held array, with one clear() call if it holds anything; the hypervisor
+ * call leaves nothing cached. clear() reports no failure: H_STUFF_TCE
+ * fails only for a window or range that is not the caller's, and this
+ * window and range are. The entries we held are noted in @ours.
+ *
+ * Return: whether anything was cleared.
+ */
+static bool tce_clear_held(struct tce_window *win, unsigned long entry,
+			   unsigned long n, unsigned long *ours)
+{
+	struct iommu_table *tbl = win->tbl;
+	u64 *held = &win->held[entry - tbl->it_offset];
+	unsigned long k;
+
+	if (!tce_held_busy(held, n))
+		return false;
+	tbl->it_ops->clear(tbl, entry, n);
+	for (k = 0; k < n; k++)
+		if (held[k])
+			__set_bit(k, ours);
+	return true;
+}
+
+/*
  * Exchange: clear a batch of entries, [entry, entry + n) with n <=
  * TCE_CLEAR_BATCH, one exchange each, skipping indirect levels that were
  * never allocated. An entry whose exchange fails is left as it is, and
- * its page with it. Return: the entries that were live, in the table or
- * in our records (see tce_ours()), and are now cleared, noted in @live.
+ * its page with it. The entries we held (see tce_ours()) are noted in
+ * @ours; only those are released.
+ *
+ * Return: whether an entry was live, in the table or in our records, and
+ * is now cleared: the batch needs an invalidation.
  */
-static unsigned long tce_clear_xchg(struct mm_struct *mm,
-				    struct tce_window *win,
-				    unsigned long entry, unsigned long n,
-				    unsigned long *live)
+static bool tce_clear_xchg(struct mm_struct *mm, struct tce_window *win,
+			   unsigned long entry, unsigned long n,
+			   unsigned long *ours)
 {
 	struct iommu_table *tbl = win->tbl;
-	unsigned long x0 = entry - tbl->it_offset, k, cleared = 0;
+	unsigned long x0 = entry - tbl->it_offset, k;
+	bool cleared = false;
 
 	for (k = 0; k < n; k++) {
 		enum dma_data_direction dir = DMA_NONE;
@@ -400,10 +435,13 @@ static unsigned long tce_clear_xchg(struct mm_struct *mm,
 		}
 		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir))
 			continue;
-		if (dir == DMA_NONE && !tce_ours(win, entry + k))
-			continue;
-		__set_bit(k, live);
-		cleared++;
+		if (tce_ours(win, entry + k)) {
+			__set_bit(k, ours);
+			cleared = true;
+		} else if (dir != DMA_NONE) {
+			/* Not ours (see tce_ours()): nothing to release */
+			cleared = true;
+		}
 	}
 	return cleared;
 }
@@ -415,43 +453,54 @@ static unsigned long tce_clear_xchg(struct mm_struct *mm,
  * @entry: first entry, in IOMMU pages from the start of the bus space
  *	(so it includes tbl->it_offset)
  * @pages: number of entries
- * @prereg: the pages belong to pre-registered memory (v2): drop the
- *	region's mapping count instead of unpinning
  *
  * Batch by batch (TCE_CLEAR_BATCH entries), the entries are cleared, by
  * exchange or, on a v1 window of a hypervisor table, with one clear()
- * call; the batch is invalidated; only then is each page an entry held
- * released, once (and marked dirty if the device could write it), so
- * that no page is released while the IOMMU may still translate to it.
- * An entry that held nothing is not an error; one that could not be
- * cleared keeps its page.
- *
- * Return: the number of entries that held a page.
+ * call; the batch is invalidated; only then is what each entry we held
+ * released, once: a v1 page's pin (the page marked dirty if the device
+ * could write it), a v2 region's mapping count. No page is released
+ * while the IOMMU may still translate to it. An entry that held nothing
+ * is not an error; one that could not be cleared keeps its page. The
+ * table is flushed at the end.
  */
-unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
-			       unsigned long entry, unsigned long pages,
-			       bool prereg)
+void tce_window_clear(struct mm_struct *mm, struct tce_window *win,
+		      unsigned long entry, unsigned long pages)
 {
-	DECLARE_BITMAP(live, TCE_CLEAR_BATCH);
-	unsigned long last = entry + pages, released = 0, n, cleared;
+	DECLARE_BITMAP(ours, TCE_CLEAR_BATCH);
+	unsigned long last = entry + pages, n, k;
 	struct iommu_table *tbl = win->tbl;
-	bool held = !prereg && tce_table_hv(tbl);
+	bool v1 = tce_window_v1(win), runs = v1 && tce_table_hv(tbl), cleared;
 
 	for (; entry < last; entry += n) {
 		n = min(last - entry, TCE_CLEAR_BATCH);
-		bitmap_zero(live, TCE_CLEAR_BATCH);
-		if (held)
-			cleared = tce_clear_held(win, entry, n, live);
+		bitmap_zero(ours, TCE_CLEAR_BATCH);
+		if (runs)
+			cleared = tce_clear_held(win, entry, n, ours);
 		else
-			cleared = tce_clear_xchg(mm, win, entry, n, live);
-		if (cleared) {
+			cleared = tce_clear_xchg(mm, win, entry, n, ours);
+		if (cleared)
 			iommu_tce_kill(tbl, entry, n);
-			tce_release_batch(mm, win, entry, live, n, prereg);
-			released += cleared;
+		for_each_set_bit(k, ours, n) {
+			if (v1)
+				tce_release_v1(win, entry + k - tbl->it_offset);
+			else
+				tce_release_v2(mm, tbl, entry + k);
 		}
 		cond_resched();
 	}
-	return released;
+	iommu_flush_tce(tbl);
+}
+
+/**
+ * tce_window_clear_all() - clear every TCE of a window
+ * @mm: the mm the pages came from (the container's)
+ * @win: the window
+ *
+ * tce_window_clear() over the whole window.
+ */
+void tce_window_clear_all(struct mm_struct *mm, struct tce_window *win)
+{
+	tce_window_clear(mm, win, win->tbl->it_offset, win->tbl->it_size);
 }
 
 /*
@@ -468,7 +517,7 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 	unsigned long k;
 	u64 *held;
 
-	if (m->prereg) {
+	if (!tce_window_v1(m->win)) {
 		*pua = cpu_to_be64(m->ua + (i << shift));
 		return;
 	}
@@ -476,19 +525,6 @@ static void tce_record(const struct tce_map *m, unsigned long i,
 	for (k = 0; k < n; k++)
 		held[k] = (hpa + (k << shift)) | m->perm;
 	held[0] |= TCE_HELD_PIN;
-}
-
-/*
- * Exchange found @entry live: it now maps @hpa, @dir, the new entry, and
- * held @old_hpa, @old_dir. Put that back.
- */
-static noinline long tce_write_undo(struct iommu_table *tbl,
-				    unsigned long entry, unsigned long old_hpa,
-				    enum dma_data_direction old_dir)
-{
-	WARN_ON(tbl->it_ops->xchg_no_kill(tbl, entry, &old_hpa, &old_dir));
-	iommu_tce_kill(tbl, entry, 1);
-	return -EBUSY;
 }
 
 /*
@@ -500,18 +536,18 @@ static noinline long tce_write_undo(struct iommu_table *tbl,
  * nothing is released here (the old entry, if any, goes back as it was;
  * the new page has not been reached by the device).
  */
-static __always_inline long tce_write(struct iommu_table *tbl,
-				      unsigned long entry, unsigned long hpa,
-				      enum dma_data_direction dir)
+static long tce_write(struct iommu_table *tbl, unsigned long entry,
+		      unsigned long hpa, enum dma_data_direction dir)
 {
 	long ret;
 
 	ret = tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir);
-	if (ret)
+	if (ret || dir == DMA_NONE)
 		return ret;
-	if (dir == DMA_NONE)
-		return 0;
-	return tce_write_undo(tbl, entry, hpa, dir);
+	/* It now maps the new page, and held hpa, dir: put those back */
+	WARN_ON(tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir));
+	iommu_tce_kill(tbl, entry, 1);
+	return -EBUSY;
 }
 
 /**
@@ -531,9 +567,8 @@ struct tce_run {
  * Write @run with one set() call. Its entries were recorded already. On
  * failure the run is left as it was.
  */
-static __always_inline long tce_run_write(const struct tce_map *m,
-					  struct tce_run *run,
-					  unsigned long *done)
+static long tce_run_write(const struct tce_map *m, struct tce_run *run,
+			  unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 
@@ -560,10 +595,10 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
 
 	for (; run->n; run->n--) {
 		entry = m->entry + run->i + run->n - 1;
-		if (m->prereg)
-			tce_release_prereg(m->mm, tbl, entry);
-		else
+		if (tce_window_v1(m->win))
 			m->win->held[entry - tbl->it_offset] = 0;
+		else
+			tce_release_v2(m->mm, tbl, entry);
 	}
 }
 
@@ -575,10 +610,9 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
  * where contiguity does, and at TCE_RUN_MAX entries. @done counts
  * the entries written; on failure the caller drops @run.
  */
-static __always_inline long tce_add_run(const struct tce_map *m,
-					struct tce_run *run, unsigned long i,
-					unsigned long n, unsigned long hpa,
-					__be64 *pua, unsigned long *done)
+static long tce_add_run(const struct tce_map *m, struct tce_run *run,
+			unsigned long i, unsigned long n, unsigned long hpa,
+			__be64 *pua, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -631,16 +665,14 @@ static long tce_pin(const struct tce_map *m, unsigned long t0,
 }
 
 /* Physical address of IOMMU page @i of a request from @ua, inside @page */
-static __always_inline unsigned long tce_hpa(unsigned long ua,
-					     unsigned int shift,
-					     unsigned long i, struct page *page)
+static unsigned long tce_hpa(unsigned long ua, unsigned int shift,
+			     unsigned long i, struct page *page)
 {
 	return page_to_phys(page) + ((ua + (i << shift)) & ~PAGE_MASK);
 }
 
 /* IOMMU pages of @shift in the system page of @hpa, from @hpa on */
-static __always_inline unsigned long tce_page_rest(unsigned long hpa,
-						   unsigned int shift)
+static unsigned long tce_page_rest(unsigned long hpa, unsigned int shift)
 {
 	return (PAGE_SIZE - (hpa & ~PAGE_MASK)) >> shift;
 }
@@ -649,16 +681,14 @@ static __always_inline unsigned long tce_page_rest(unsigned long hpa,
  * Exchange, v1: write the TCEs of IOMMU pages [@i, @t1) of the request,
  * @pages being the system pages pinned for them, noting each entry in the
  * held array once it is written; the first entry of each page takes the
- * page's pin. A function of its own, like the runs path's
- * tce_run_chunk(), so that what the loop needs stays in registers across
- * the platform's calls.
+ * page's pin.
  *
  * Return: 0 or the exchange's error. *@done: the entries of the request
  * written, which are all those before the one that failed.
  */
-static noinline long tce_write_chunk(const struct tce_map *m,
-				     struct page **pages, unsigned long i,
-				     unsigned long t1, unsigned long *done)
+static long tce_write_chunk(const struct tce_map *m, struct page **pages,
+			    unsigned long i, unsigned long t1,
+			    unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -695,10 +725,9 @@ out:
  * when it cannot grow, the last one at the end. On failure the caller
  * drops @run.
  */
-static noinline long tce_run_chunk(const struct tce_map *m,
-				   struct page **pages, unsigned long i,
-				   unsigned long t1, struct tce_run *run,
-				   unsigned long *done)
+static long tce_run_chunk(const struct tce_map *m, struct page **pages,
+			  unsigned long i, unsigned long t1, struct tce_run *run,
+			  unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -720,7 +749,7 @@ static noinline long tce_run_chunk(const struct tce_map *m,
 }
 
 /* v1: pin in batches, then write the TCEs of each batch */
-static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
+static long tce_map_v1(const struct tce_map *m, unsigned long *done)
 {
 	struct page *small[TCE_SMALL_MAP + 1] __uninitialized, **pages;
 	unsigned int shift = m->win->tbl->it_page_shift;
@@ -734,7 +763,7 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
 	 * for it and needs no size check (pinned pages are never device
 	 * memory).
 	 */
-	if (WARN_ON_ONCE(shift > PAGE_SHIFT || !m->win->held))
+	if (WARN_ON_ONCE(shift > PAGE_SHIFT))
 		return -EINVAL;
 	chunk = min(TCE_PIN_BATCH << (PAGE_SHIFT - shift), m->pages);
 
@@ -790,10 +819,8 @@ static long tce_map_pinned(const struct tce_map *m, unsigned long *done)
  * previous one, and only a leaf's first needs the platform's walk.
  * @leaf_mask is from tce_leaf_mask().
  */
-static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
-					      unsigned long entry,
-					      unsigned long leaf_mask,
-					      __be64 *prev)
+static __be64 *tce_user_entry(struct iommu_table *tbl, unsigned long entry,
+			      unsigned long leaf_mask, __be64 *prev)
 {
 	if (prev && ((entry - tbl->it_offset) & leaf_mask))
 		return prev + 1;
@@ -808,8 +835,8 @@ static __always_inline __be64 *tce_user_entry(struct iommu_table *tbl,
  * lock, unlike the mm's list of regions.
  */
 static struct mm_iommu_table_group_mem_t *
-tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
-		  unsigned int shift, unsigned long *hpa)
+tce_map_region(const struct tce_map *m, unsigned long ua, unsigned int shift,
+	       unsigned long *hpa)
 {
 	struct tce_prereg *p;
 
@@ -829,9 +856,9 @@ tce_prereg_lookup(const struct tce_map *m, unsigned long ua,
  * mm_iommu_new() takes it from a huge page and keeps it for the smaller
  * pages after it.
  */
-static bool tce_prereg_contained(struct mm_iommu_table_group_mem_t *mem,
-				 unsigned long ua, unsigned int shift,
-				 unsigned long hpa)
+static bool tce_map_contained(struct mm_iommu_table_group_mem_t *mem,
+			      unsigned long ua, unsigned int shift,
+			      unsigned long hpa)
 {
 	unsigned long off, next;
 
@@ -857,25 +884,23 @@ static bool tce_prereg_contained(struct mm_iommu_table_group_mem_t *mem,
  * its pages are smaller than the IOMMU page); -EPERM if the IOMMU page
  * would reach memory the region did not pin for it.
  */
-static __always_inline long
-tce_prereg_hpa(const struct tce_map *m, unsigned long ua, unsigned int shift,
-	       struct mm_iommu_table_group_mem_t **mem, unsigned long *hpa)
+static long tce_map_hpa(const struct tce_map *m, unsigned long ua,
+			unsigned int shift,
+			struct mm_iommu_table_group_mem_t **mem,
+			unsigned long *hpa)
 {
 	if (!*mem || mm_iommu_ua_to_hpa(*mem, ua, shift, hpa)) {
-		*mem = tce_prereg_lookup(m, ua, shift, hpa);
+		*mem = tce_map_region(m, ua, shift, hpa);
 		if (!*mem)
 			return -EINVAL;
 	}
-	if (!tce_prereg_contained(*mem, ua, shift, *hpa))
+	if (!tce_map_contained(*mem, ua, shift, *hpa))
 		return -EPERM;
 	return 0;
 }
 
-/*
- * v2: translate through pre-registered memory, counting its mappings. The
- * loop works on locals, as tce_write_chunk() does.
- */
-static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
+/* v2: translate through pre-registered memory, counting its mappings */
+static long tce_map_v2(const struct tce_map *m, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -889,7 +914,7 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 	long ret = 0;
 
 	for (i = 0; i < count; i++, ua += 1UL << shift) {
-		ret = tce_prereg_hpa(m, ua, shift, &mem, &hpa);
+		ret = tce_map_hpa(m, ua, shift, &mem, &hpa);
 		if (ret)
 			break;
 
@@ -934,17 +959,24 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
 
 /**
  * tce_window_map() - map user memory into a window
- * @m: the request; its range must have been checked against the window.
- *	Its @runs and @perm are filled in here.
+ * @mm: the container's mm
+ * @preregs: v2: the container's regions (&tce_container.preregs), the
+ *	only ones it maps through
+ * @win: the window
+ * @entry: first TCE, in IOMMU pages from the start of the bus space
+ * @pages: number of TCEs, at least one
+ * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
+ * @dir: DMA direction of every TCE
  *
- * v1 (@m->prereg false) pins the user pages, in batches; v2 translates
- * through the mm's pre-registered memory. Each IOMMU page gets one TCE; the
- * TCEs of one system page share one pin of it (v1), or each holds one
- * mapping count of its region (v2). An entry
- * that is already live is left as it was and fails the call. The range is
- * invalidated once; on tables written through the hypervisor, physically
- * contiguous entries are written as runs. On failure every entry this call
- * wrote is cleared and released again.
+ * The range [@entry, @entry + @pages) must have been checked against the
+ * window. A v1 window pins the user pages, in batches; a v2 window
+ * translates through the container's pre-registered memory. Each IOMMU
+ * page gets one TCE; the TCEs of one system page share one pin of it
+ * (v1), or each holds one mapping count of its region (v2). An entry that
+ * is already live is left as it was and fails the call. The range is
+ * invalidated once and the table flushed; on tables written through the
+ * hypervisor, physically contiguous entries are written as runs. On
+ * failure every entry this call wrote is cleared and released again.
  *
  * Return: 0; -EFAULT if pages could not be pinned; -EINVAL if v2 memory is
  * not pre-registered by this container (or its pages smaller than the
@@ -952,8 +984,15 @@ static long tce_map_prereg(const struct tce_map *m, unsigned long *done)
  * region pinned; -EBUSY if an entry was already mapped; -ENOMEM; -EIO if
  * the hypervisor failed a run; or the platform's error from an exchange.
  */
-long tce_window_map(struct tce_map *m)
+long tce_window_map(struct mm_struct *mm, const struct list_head *preregs,
+		    struct tce_window *win, unsigned long entry,
+		    unsigned long pages, unsigned long ua,
+		    enum dma_data_direction dir)
 {
+	struct tce_map m = {
+		.mm = mm, .preregs = preregs, .win = win, .entry = entry,
+		.pages = pages, .ua = ua, .dir = dir,
+	};
 	unsigned long done = 0;
 	long ret;
 
@@ -962,19 +1001,21 @@ long tce_window_map(struct tce_map *m)
 	 * device read access whatever the direction, so a write-only
 	 * mapping is exchanged entry by entry there too.
 	 */
-	m->runs = m->dir != DMA_FROM_DEVICE && tce_table_hv(m->win->tbl);
-	m->perm = m->prereg ? 0 : iommu_direction_to_tce_perm(m->dir);
+	m.runs = dir != DMA_FROM_DEVICE && tce_table_hv(win->tbl);
+	if (tce_window_v1(win)) {
+		m.perm = iommu_direction_to_tce_perm(dir);
+		ret = tce_map_v1(&m, &done);
+	} else {
+		ret = tce_map_v2(&m, &done);
+	}
 
-	if (m->prereg)
-		ret = tce_map_prereg(m, &done);
-	else
-		ret = tce_map_pinned(m, &done);
-
-	if (ret)
-		tce_window_clear(m->mm, m->win, m->entry, done, m->prereg);
-	else
-		iommu_tce_kill(m->win->tbl, m->entry, m->pages);
-	return ret;
+	if (ret) {
+		tce_window_clear(mm, win, entry, done);
+		return ret;
+	}
+	iommu_tce_kill(win->tbl, entry, pages);
+	iommu_flush_tce(win->tbl);
+	return 0;
 }
 
 static int tce_user_range_cmp(const void *key, const void *elt)
@@ -998,7 +1039,7 @@ static int tce_user_range_cmp(const void *key, const void *elt)
  * of every live entry whoever wrote it (this backend, or KVM's in-kernel
  * handlers), leaf by leaf, skipping the leaves never allocated. An IOMMU
  * page lies wholly in one pre-registered region (see
- * tce_prereg_contained()), so an entry maps a range if its user address
+ * tce_map_contained()), so an entry maps a range if its user address
  * is in it. KVM may write the view meanwhile: each slot is read once.
  */
 void tce_window_count_user(const struct tce_window *win,
@@ -1049,25 +1090,4 @@ unsigned long tce_window_held_entries(const struct tce_window *win,
 			cond_resched();
 	}
 	return count;
-}
-
-/**
- * tce_window_put() - take a window back from a table group
- * @mm: the container's mm
- * @table_group: the group's platform table group
- * @num: window number
- * @win: the window
- * @prereg: the window maps pre-registered memory (v2)
- *
- * Clears every TCE of the window, releasing the pages, then unsets the
- * window on the group. The table itself stays with its owner.
- */
-void tce_window_put(struct mm_struct *mm,
-		    struct iommu_table_group *table_group, int num,
-		    struct tce_window *win, bool prereg)
-{
-	tce_window_clear(mm, win, win->tbl->it_offset, win->tbl->it_size,
-			 prereg);
-	if (table_group->ops && table_group->ops->unset_window)
-		table_group->ops->unset_window(table_group, num);
 }

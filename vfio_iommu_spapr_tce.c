@@ -94,17 +94,18 @@ static long tce_mm_check(struct tce_container *container, bool bind)
 	return 0;
 }
 
-/* Take every window of the container into @table_group; all or nothing */
-static long tce_windows_take(struct tce_container *container,
-			     struct iommu_table_group *table_group)
+/* Program every window of the container into @table_group; all or nothing */
+static long tce_container_set_windows(struct tce_container *container,
+				      struct iommu_table_group *table_group)
 {
 	long ret;
 	int i;
 
+	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
 		if (!container->windows[i].tbl)
 			continue;
-		ret = tce_window_take(table_group, i, container->windows[i].tbl);
+		ret = tce_window_set(table_group, i, &container->windows[i]);
 		if (ret)
 			goto undo;
 	}
@@ -113,13 +114,14 @@ static long tce_windows_take(struct tce_container *container,
 undo:
 	while (--i >= 0)
 		if (container->windows[i].tbl)
-			table_group->ops->unset_window(table_group, i);
+			tce_window_unset(table_group, i);
 	return ret;
 }
 
 /* Create window @num and program it into every attached group */
-static long tce_window_add(struct tce_container *container, int num,
-			   u32 page_shift, u64 window_size, u32 levels)
+static long tce_container_add_window(struct tce_container *container,
+				     int num, u32 page_shift, u64 window_size,
+				     u32 levels)
 {
 	struct tce_group *first = tce_first_group(container), *tg;
 	struct tce_window *win = &container->windows[num];
@@ -132,14 +134,14 @@ static long tce_window_add(struct tce_container *container, int num,
 	    !first->table_group->ops->unset_window)
 		return -EPERM;
 
-	ret = tce_window_create(container->mm, first->table_group, num,
-				page_shift, window_size, levels, container->v2,
-				win);
+	ret = tce_window_alloc(container->mm, first->table_group, num,
+			       page_shift, window_size, levels, container->v2,
+			       win);
 	if (ret)
 		return ret;
 
 	list_for_each_entry(tg, &container->groups, node) {
-		ret = tce_window_take(tg->table_group, num, win->tbl);
+		ret = tce_window_set(tg->table_group, num, win);
 		if (ret)
 			goto undo;
 	}
@@ -152,23 +154,8 @@ undo:
 	 * this takes that back too.
 	 */
 	list_for_each_entry_continue_reverse(tg, &container->groups, node)
-		tg->table_group->ops->unset_window(tg->table_group, num);
-	tce_window_destroy(container->mm, win);
-	return ret;
-}
-
-static long tce_default_window_create(struct tce_container *container)
-{
-	struct tce_group *first = tce_first_group(container);
-	long ret;
-
-	if (!first)
-		return -ENODEV;
-
-	ret = tce_window_add(container, 0, IOMMU_PAGE_SHIFT_4K,
-			     first->table_group->tce32_size, 1);
-	if (!ret)
-		container->def_window_pending = false;
+		tce_window_unset(tg->table_group, num);
+	tce_window_free(container->mm, win);
 	return ret;
 }
 
@@ -185,10 +172,20 @@ static long tce_default_window_create(struct tce_container *container)
 VISIBLE_IF_KUNIT long
 tce_container_default_window(struct tce_container *container)
 {
+	struct tce_group *first = tce_first_group(container);
+	long ret;
+
 	lockdep_assert_held(&container->lock);
 	if (!container->def_window_pending)
 		return 0;
-	return tce_default_window_create(container);
+	if (!first)
+		return -ENODEV;
+
+	ret = tce_container_add_window(container, 0, IOMMU_PAGE_SHIFT_4K,
+				       first->table_group->tce32_size, 1);
+	if (!ret)
+		container->def_window_pending = false;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(tce_container_default_window);
 
@@ -198,6 +195,7 @@ static long tce_enable(struct tce_container *container)
 	unsigned long pages;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	if (container->enabled)
 		return -EBUSY;
 	if (!first)
@@ -224,18 +222,15 @@ static long tce_enable(struct tce_container *container)
 }
 
 /* Clear every TCE of every window, releasing what they held */
-static void tce_windows_clear(struct tce_container *container)
+static void tce_container_clear_windows(struct tce_container *container)
 {
-	struct tce_window *win;
 	int i;
 
-	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		win = &container->windows[i];
-		if (win->tbl)
-			tce_window_clear(container->mm, win,
-					 win->tbl->it_offset, win->tbl->it_size,
-					 container->v2);
-	}
+	lockdep_assert_held(&container->lock);
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
+		if (container->windows[i].tbl)
+			tce_window_clear_all(container->mm,
+					     &container->windows[i]);
 }
 
 /*
@@ -255,14 +250,15 @@ static void tce_disable(struct tce_container *container)
 	WRITE_ONCE(container->enabled, false);
 }
 
-static void tce_windows_destroy(struct tce_container *container)
+/* Free every window: cleared and unset from every group already */
+static void tce_container_free_windows(struct tce_container *container)
 {
 	int i;
 
-	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
+	lockdep_assert_held(&container->lock);
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		if (container->windows[i].tbl)
-			tce_window_destroy(container->mm, &container->windows[i]);
-	}
+			tce_window_free(container->mm, &container->windows[i]);
 	container->def_window_pending = false;
 }
 
@@ -270,9 +266,9 @@ static void tce_windows_destroy(struct tce_container *container)
  * Count the TCEs of @container's windows that map into each of @ranges
  * (v2; sorted, disjoint)
  */
-static void tce_windows_count_user(struct tce_container *container,
-				   struct tce_user_range *ranges,
-				   unsigned int n)
+static void tce_container_count_user(struct tce_container *container,
+				     struct tce_user_range *ranges,
+				     unsigned int n)
 {
 	int i;
 
@@ -299,8 +295,10 @@ static struct tce_prereg *tce_prereg_find(struct tce_container *container,
 static long tce_prereg_put(struct tce_container *container,
 			   struct tce_prereg *p)
 {
-	long ret = mm_iommu_put(container->mm, p->mem);
+	long ret;
 
+	lockdep_assert_held(&container->lock);
+	ret = mm_iommu_put(container->mm, p->mem);
 	if (ret)
 		return ret;
 	list_del(&p->node);
@@ -313,6 +311,7 @@ static void tce_preregs_drop(struct tce_container *container)
 {
 	struct tce_prereg *p, *tmp;
 
+	lockdep_assert_held(&container->lock);
 	list_for_each_entry_safe(p, tmp, &container->preregs, node)
 		WARN_ON(tce_prereg_put(container, p));
 }
@@ -326,6 +325,7 @@ static void tce_show_window(struct seq_file *s, struct tce_container *container,
 	struct tce_user_range all = { .size = ULONG_MAX };
 	unsigned long mapped, win_pins = 0;
 
+	lockdep_assert_held(&container->lock);
 	if (container->v2) {
 		tce_window_count_user(win, &all, 1);
 		mapped = all.entries;
@@ -371,7 +371,7 @@ static int tce_show_regions(struct seq_file *s,
 	list_for_each_entry(p, &container->preregs, node)
 		ranges[i++] = (struct tce_user_range){ p->ua, p->size, 0 };
 	sort(ranges, n, sizeof(*ranges), tce_user_range_order, NULL);
-	tce_windows_count_user(container, ranges, n);
+	tce_container_count_user(container, ranges, n);
 	for (i = 0; i < n; i++) {
 		*registered += ranges[i].size >> PAGE_SHIFT;
 		seq_printf(s, "region: ua 0x%lx size 0x%lx pages %lu mapped %lu\n",
@@ -395,7 +395,7 @@ static int tce_state_show(struct seq_file *s, void *unused)
 	struct tce_group *tg;
 	int i, ret;
 
-	mutex_lock(&container->lock);
+	guard(mutex)(&container->lock);
 	seq_printf(s, "container: %llu\ntype: %s\n", container->id,
 		   container->v2 ? "v2" : "v1");
 	if (container->mm) {
@@ -425,7 +425,6 @@ static int tce_state_show(struct seq_file *s, void *unused)
 			   container->locked_pages + tables + registered,
 			   container->locked_pages, tables, registered);
 	}
-	mutex_unlock(&container->lock);
 	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(tce_state);
@@ -462,24 +461,30 @@ static void *tce_iommu_open(unsigned long arg)
 	return container;
 }
 
+/*
+ * Take the windows back from @tg's group, their TCEs cleared first, and
+ * forget the group; with the last group go the windows and, v1, the
+ * ENABLE charge.
+ */
 static void tce_detach_locked(struct tce_container *container,
 			      struct tce_group *tg)
 {
 	int i;
 
+	lockdep_assert_held(&container->lock);
 	if (container->enabled && list_is_singular(&container->groups))
 		tce_disable(container);
 
+	tce_container_clear_windows(container);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		if (container->windows[i].tbl)
-			tce_window_put(container->mm, tg->table_group, i,
-				       &container->windows[i], container->v2);
+			tce_window_unset(tg->table_group, i);
 
 	list_del(&tg->node);
 	kfree(tg);
 
 	if (list_empty(&container->groups))
-		tce_windows_destroy(container);
+		tce_container_free_windows(container);
 }
 
 static void tce_iommu_release(void *iommu_data)
@@ -490,13 +495,13 @@ static void tce_iommu_release(void *iommu_data)
 	/* First: waits for the readers of its state */
 	debugfs_remove(container->debugfs);
 
-	mutex_lock(&container->lock);
-	tce_disable(container);
-	while ((tg = tce_first_group(container)))
-		tce_detach_locked(container, tg);
-	tce_windows_destroy(container);
-	tce_preregs_drop(container);
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock) {
+		tce_disable(container);
+		while ((tg = tce_first_group(container)))
+			tce_detach_locked(container, tg);
+		tce_container_free_windows(container);
+		tce_preregs_drop(container);
+	}
 
 	if (container->mm)
 		mmdrop(container->mm);
@@ -510,6 +515,7 @@ static int tce_attach_check(struct tce_container *container,
 {
 	struct tce_group *first = tce_first_group(container);
 
+	lockdep_assert_held(&container->lock);
 	if (container->v2 && !table_group->max_dynamic_windows_supported)
 		return -EINVAL;
 	if (tce_find_group(container, grp))
@@ -546,20 +552,21 @@ static int tce_iommu_attach_group(void *iommu_data, struct iommu_group *grp,
 	tg->grp = grp;
 	tg->table_group = table_group;
 
-	mutex_lock(&container->lock);
-	ret = tce_attach_check(container, grp, table_group);
-	if (!ret)
-		ret = tce_windows_take(container, table_group);
+	scoped_guard(mutex, &container->lock) {
+		ret = tce_attach_check(container, grp, table_group);
+		if (!ret)
+			ret = tce_container_set_windows(container, table_group);
+		if (!ret) {
+			if (list_empty(&container->groups) &&
+			    !container->windows[0].tbl)
+				container->def_window_pending = true;
+			list_add_tail(&tg->node, &container->groups);
+		}
+	}
 	if (ret) {
-		mutex_unlock(&container->lock);
 		kfree(tg);
 		return ret;
 	}
-
-	if (list_empty(&container->groups) && !container->windows[0].tbl)
-		container->def_window_pending = true;
-	list_add_tail(&tg->node, &container->groups);
-	mutex_unlock(&container->lock);
 	/*
 	 * The VFIO core falls back to another backend silently when one's
 	 * attach fails: say which one serves (the first attach, and each
@@ -577,11 +584,10 @@ static void tce_iommu_detach_group(void *iommu_data, struct iommu_group *grp)
 	struct tce_container *container = iommu_data;
 	struct tce_group *tg;
 
-	mutex_lock(&container->lock);
+	guard(mutex)(&container->lock);
 	tg = tce_find_group(container, grp);
 	if (!WARN_ON(!tg))
 		tce_detach_locked(container, tg);
-	mutex_unlock(&container->lock);
 }
 
 static long tce_check_extension(unsigned long arg)
@@ -630,6 +636,7 @@ static long tce_get_info_locked(struct tce_container *container,
 	struct tce_group *first;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	ret = tce_mm_check(container, false);
 	if (ret)
 		return ret;
@@ -665,9 +672,8 @@ static long tce_ioctl_get_info(struct tce_container *container,
 	if (ret)
 		return ret;
 
-	mutex_lock(&container->lock);
-	ret = tce_get_info_locked(container, &info);
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_get_info_locked(container, &info);
 	if (ret)
 		return ret;
 
@@ -679,78 +685,64 @@ static long tce_ioctl_get_info(struct tce_container *container,
 	return 0;
 }
 
-/* The window that holds bus address @iova, or NULL */
-static struct tce_window *tce_find_window(struct tce_container *container,
-					  u64 iova)
+/*
+ * The window for [iova, iova + size): the one that holds iova, with both
+ * aligned to its IOMMU page size and the end inside it.
+ *
+ * Return: 0 and the window in *@winp; -ENXIO if no window holds iova;
+ * -EINVAL if the range is not aligned or not inside it.
+ */
+static long tce_container_window(struct tce_container *container, u64 iova,
+				 u64 size, struct tce_window **winp)
 {
+	struct iommu_table *tbl;
+	u64 last;
 	int i;
 
+	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
-		struct iommu_table *tbl = container->windows[i].tbl;
-		u64 entry;
-
-		if (!tbl)
-			continue;
-		entry = iova >> tbl->it_page_shift;
-		if (entry >= tbl->it_offset &&
-		    entry - tbl->it_offset < tbl->it_size)
-			return &container->windows[i];
+		tbl = container->windows[i].tbl;
+		if (tbl && iova >> tbl->it_page_shift >= tbl->it_offset &&
+		    (iova >> tbl->it_page_shift) - tbl->it_offset < tbl->it_size)
+			break;
 	}
-	return NULL;
-}
+	if (i == IOMMU_TABLE_GROUP_MAX_TABLES)
+		return -ENXIO;
 
-/*
- * Check [iova, iova + size) against the window that holds iova: both
- * aligned to its IOMMU page size, the end inside it. Returns the window.
- */
-static struct tce_window *tce_check_range(struct tce_container *container,
-					  u64 iova, u64 size, long *err)
-{
-	struct tce_window *win = tce_find_window(container, iova);
-	struct iommu_table *tbl;
-	u64 mask, last;
-
-	*err = -ENXIO;
-	if (!win)
-		return NULL;
-	tbl = win->tbl;
-
-	*err = -EINVAL;
-	mask = IOMMU_PAGE_SIZE(tbl) - 1;
-	if ((iova & mask) || (size & mask))
-		return NULL;
-	if (check_add_overflow(iova >> tbl->it_page_shift,
+	if ((iova | size) & (IOMMU_PAGE_SIZE(tbl) - 1) ||
+	    check_add_overflow(iova >> tbl->it_page_shift,
 			       size >> tbl->it_page_shift, &last) ||
 	    last > tbl->it_offset + tbl->it_size)
-		return NULL;
-
-	*err = 0;
-	return win;
+		return -EINVAL;
+	*winp = &container->windows[i];
+	return 0;
 }
 
 static long tce_map_locked(struct tce_container *container,
 			   struct vfio_iommu_type1_dma_map *param)
 {
-	struct tce_map m = {
-		.mm = container->mm,
-		.preregs = &container->preregs,
-		.ua = param->vaddr,
-		.prereg = container->v2,
-	};
-	struct iommu_table *tbl;
+	enum dma_data_direction dir;
+	struct tce_window *win;
+	unsigned int shift;
 	u64 end;
 	long ret;
 
 	lockdep_assert_held(&container->lock);
+	ret = tce_mm_check(container, false);
+	if (ret)
+		return ret;
+	if (!container->enabled)
+		return -EPERM;
+
 	switch (param->flags) {
 	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
-		m.dir = DMA_BIDIRECTIONAL;
+		dir = DMA_BIDIRECTIONAL;
 		break;
 	case VFIO_DMA_MAP_FLAG_READ:
-		m.dir = DMA_TO_DEVICE;
+		dir = DMA_TO_DEVICE;
 		break;
 	case VFIO_DMA_MAP_FLAG_WRITE:
-		m.dir = DMA_FROM_DEVICE;
+		dir = DMA_FROM_DEVICE;
 		break;
 	default:
 		return -EINVAL;
@@ -759,26 +751,22 @@ static long tce_map_locked(struct tce_container *container,
 	ret = tce_container_default_window(container);
 	if (ret)
 		return ret;
-
-	m.win = tce_check_range(container, param->iova, param->size, &ret);
-	if (!m.win)
+	ret = tce_container_window(container, param->iova, param->size, &win);
+	if (ret)
 		return ret;
-	tbl = m.win->tbl;
-	if ((param->vaddr & (IOMMU_PAGE_SIZE(tbl) - 1)) ||
+	shift = win->tbl->it_page_shift;
+	if ((param->vaddr & ((1ULL << shift) - 1)) ||
 	    check_add_overflow(param->vaddr, param->size, &end))
 		return -EINVAL;
 	/* A v2 entry's user address 0 means "empty" in the userspace view */
 	if (container->v2 && !param->vaddr)
 		return -EINVAL;
-
-	m.entry = param->iova >> tbl->it_page_shift;
-	m.pages = param->size >> tbl->it_page_shift;
-	if (!m.pages)
+	if (!param->size)
 		return 0;
 
-	ret = tce_window_map(&m);
-	iommu_flush_tce(tbl);
-	return ret;
+	return tce_window_map(container->mm, &container->preregs, win,
+			      param->iova >> shift, param->size >> shift,
+			      param->vaddr, dir);
 }
 
 static long tce_ioctl_map(struct tce_container *container, void __user *arg)
@@ -796,12 +784,8 @@ static long tce_ioctl_map(struct tce_container *container, void __user *arg)
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_map_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_mm_check(container, false);
-	if (!ret)
-		ret = container->enabled ? tce_map_locked(container, &param) :
-					   -EPERM;
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_map_locked(container, &param);
 	trace_spapr_tce_map(container->id, param.iova, param.size, ret,
 			    tce_trace_ns(t0));
 	return ret;
@@ -811,23 +795,27 @@ static long tce_unmap_locked(struct tce_container *container,
 			     struct vfio_iommu_type1_dma_unmap *param)
 {
 	struct tce_window *win;
-	struct iommu_table *tbl;
+	unsigned int shift;
 	long ret;
 
 	lockdep_assert_held(&container->lock);
+	ret = tce_mm_check(container, false);
+	if (ret)
+		return ret;
+	if (!container->enabled)
+		return -EPERM;
+
 	ret = tce_container_default_window(container);
 	if (ret)
 		return ret;
-
-	win = tce_check_range(container, param->iova, param->size, &ret);
-	if (!win)
+	ret = tce_container_window(container, param->iova, param->size, &win);
+	if (ret)
 		return ret;
-	tbl = win->tbl;
 
 	/* Entries that map nothing are skipped: unmapping a hole is fine */
-	tce_window_clear(container->mm, win, param->iova >> tbl->it_page_shift,
-			 param->size >> tbl->it_page_shift, container->v2);
-	iommu_flush_tce(tbl);
+	shift = win->tbl->it_page_shift;
+	tce_window_clear(container->mm, win, param->iova >> shift,
+			 param->size >> shift);
 	return 0;
 }
 
@@ -847,12 +835,8 @@ static long tce_ioctl_unmap(struct tce_container *container, void __user *arg)
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_unmap_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_mm_check(container, false);
-	if (!ret)
-		ret = container->enabled ?
-		      tce_unmap_locked(container, &param) : -EPERM;
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_unmap_locked(container, &param);
 	trace_spapr_tce_unmap(container->id, param.iova, param.size, ret,
 			      tce_trace_ns(t0));
 	return ret;
@@ -885,6 +869,7 @@ static long tce_register_locked(struct tce_container *container,
 	struct tce_prereg *p;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	ret = tce_mm_check(container, true);
 	if (ret)
 		return ret;
@@ -935,9 +920,8 @@ static long tce_ioctl_register(struct tce_container *container,
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_register_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_register_locked(container, param.vaddr, param.size);
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_register_locked(container, param.vaddr, param.size);
 	trace_spapr_tce_register(container->id, param.vaddr, param.size, ret,
 				 tce_trace_ns(t0));
 	return ret;
@@ -951,6 +935,7 @@ static long tce_unregister_locked(struct tce_container *container,
 	struct tce_prereg *p;
 	long ret;
 
+	lockdep_assert_held(&container->lock);
 	ret = tce_mm_check(container, false);
 	if (ret)
 		return ret;
@@ -970,7 +955,7 @@ static long tce_unregister_locked(struct tce_container *container,
 	 * The region may be another container's too: then mm_iommu_put()
 	 * would not see that our TCEs still map it
 	 */
-	tce_windows_count_user(container, &range, 1);
+	tce_container_count_user(container, &range, 1);
 	if (range.entries)
 		return -EBUSY;
 
@@ -989,25 +974,25 @@ static long tce_ioctl_unregister(struct tce_container *container,
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_unregister_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_unregister_locked(container, param.vaddr, param.size);
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_unregister_locked(container, param.vaddr, param.size);
 	trace_spapr_tce_unregister(container->id, param.vaddr, param.size,
 				   ret, tce_trace_ns(t0));
 	return ret;
 }
 
-static int tce_windows_count(struct tce_container *container)
+static int tce_container_window_count(struct tce_container *container)
 {
 	int i, n = 0;
 
+	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		n += !!container->windows[i].tbl;
 	return n;
 }
 
 /* TCE_CREATE and TCE_REMOVE bind the container and need a group */
-static long tce_window_ioctl_check(struct tce_container *container)
+static long tce_ioctl_window_check(struct tce_container *container)
 {
 	long ret = tce_mm_check(container, true);
 
@@ -1043,7 +1028,8 @@ static long tce_create_locked(struct tce_container *container,
 	int num;
 	long ret;
 
-	ret = tce_window_ioctl_check(container);
+	lockdep_assert_held(&container->lock);
+	ret = tce_ioctl_window_check(container);
 	if (ret)
 		return ret;
 	ret = tce_container_default_window(container);
@@ -1061,7 +1047,7 @@ static long tce_create_locked(struct tce_container *container,
 	    create->window_size < BIT_ULL(create->page_shift))
 		return -EINVAL;
 
-	if (tce_windows_count(container) >=
+	if (tce_container_window_count(container) >=
 	    table_group->max_dynamic_windows_supported)
 		return -ENOSPC;
 	for (num = 0; num < IOMMU_TABLE_GROUP_MAX_TABLES; num++)
@@ -1070,8 +1056,8 @@ static long tce_create_locked(struct tce_container *container,
 	if (num == IOMMU_TABLE_GROUP_MAX_TABLES)
 		return -ENOSPC;
 
-	ret = tce_window_add(container, num, create->page_shift,
-			     create->window_size, levels);
+	ret = tce_container_add_window(container, num, create->page_shift,
+				       create->window_size, levels);
 	if (ret)
 		return ret;
 
@@ -1081,17 +1067,18 @@ static long tce_create_locked(struct tce_container *container,
 	return 0;
 }
 
-/* Clear window @num, take it back from every group and destroy it */
-static void tce_window_remove(struct tce_container *container, int num)
+/* Clear window @num, take it back from every group and free it */
+static void tce_container_remove_window(struct tce_container *container,
+					int num)
 {
 	struct tce_window *win = &container->windows[num];
 	struct tce_group *tg;
 
-	tce_window_clear(container->mm, win, win->tbl->it_offset,
-			 win->tbl->it_size, container->v2);
+	lockdep_assert_held(&container->lock);
+	tce_window_clear_all(container->mm, win);
 	list_for_each_entry(tg, &container->groups, node)
-		tg->table_group->ops->unset_window(tg->table_group, num);
-	tce_window_destroy(container->mm, win);
+		tce_window_unset(tg->table_group, num);
+	tce_window_free(container->mm, win);
 }
 
 static long tce_remove_locked(struct tce_container *container, u64 start)
@@ -1099,7 +1086,8 @@ static long tce_remove_locked(struct tce_container *container, u64 start)
 	long ret;
 	int num;
 
-	ret = tce_window_ioctl_check(container);
+	lockdep_assert_held(&container->lock);
+	ret = tce_ioctl_window_check(container);
 	if (ret)
 		return ret;
 
@@ -1113,7 +1101,7 @@ static long tce_remove_locked(struct tce_container *container, u64 start)
 		struct iommu_table *tbl = container->windows[num].tbl;
 
 		if (tbl && (tbl->it_offset << tbl->it_page_shift) == start) {
-			tce_window_remove(container, num);
+			tce_container_remove_window(container, num);
 			return 0;
 		}
 	}
@@ -1135,19 +1123,20 @@ static long tce_ioctl_create(struct tce_container *container,
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_create_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_create_locked(container, &create, &num);
-	/*
-	 * This copy is how the caller learns where the window is: if it
-	 * faults, the window goes again. Under the lock, so that no other
-	 * thread has mapped into it or replaced it meanwhile (the container
-	 * lock comes before mmap_lock, as when pinning).
-	 */
-	if (!ret && copy_to_user(arg, &create, minsz)) {
-		tce_window_remove(container, num);
-		ret = -EFAULT;
+	scoped_guard(mutex, &container->lock) {
+		ret = tce_create_locked(container, &create, &num);
+		/*
+		 * This copy is how the caller learns where the window is: if
+		 * it faults, the window goes again. Under the lock, so that
+		 * no other thread has mapped into it or replaced it meanwhile
+		 * (the container lock comes before mmap_lock, as when
+		 * pinning).
+		 */
+		if (!ret && copy_to_user(arg, &create, minsz)) {
+			tce_container_remove_window(container, num);
+			ret = -EFAULT;
+		}
 	}
-	mutex_unlock(&container->lock);
 	trace_spapr_tce_create(container->id, ret ? 0 : create.start_addr,
 			       create.window_size, create.page_shift,
 			       create.levels, ret, tce_trace_ns(t0));
@@ -1168,9 +1157,8 @@ static long tce_ioctl_remove(struct tce_container *container,
 		return ret;
 
 	t0 = tce_trace_clock(trace_spapr_tce_remove_enabled());
-	mutex_lock(&container->lock);
-	ret = tce_remove_locked(container, remove.start_addr);
-	mutex_unlock(&container->lock);
+	scoped_guard(mutex, &container->lock)
+		ret = tce_remove_locked(container, remove.start_addr);
 	trace_spapr_tce_remove(container->id, remove.start_addr, ret,
 			       tce_trace_ns(t0));
 	return ret;
@@ -1242,17 +1230,16 @@ static long tce_ioctl_eeh_pe_op(struct tce_container *container,
 	if (ret)
 		return ret;
 
-	mutex_lock(&container->lock);
+	guard(mutex)(&container->lock);
 	ret = tce_mm_check(container, false);
-	if (!ret) {
-		list_for_each_entry(tg, &container->groups, node) {
-			ret = tce_eeh_pe_op(tg->grp, &op);
-			if (ret)
-				break;
-		}
+	if (ret)
+		return ret;
+	list_for_each_entry(tg, &container->groups, node) {
+		ret = tce_eeh_pe_op(tg->grp, &op);
+		if (ret)
+			return ret;
 	}
-	mutex_unlock(&container->lock);
-	return ret;
+	return 0;
 }
 
 /* ENABLE and DISABLE (v1) */
@@ -1260,18 +1247,17 @@ static long tce_ioctl_enable(struct tce_container *container, bool enable)
 {
 	long ret;
 
-	mutex_lock(&container->lock);
+	guard(mutex)(&container->lock);
 	ret = tce_mm_check(container, false);
-	if (!ret) {
-		if (enable) {
-			ret = tce_enable(container);
-		} else if (container->enabled) {
-			tce_windows_clear(container);
-			tce_disable(container);
-		}
+	if (ret)
+		return ret;
+	if (enable)
+		return tce_enable(container);
+	if (container->enabled) {
+		tce_container_clear_windows(container);
+		tce_disable(container);
 	}
-	mutex_unlock(&container->lock);
-	return ret;
+	return 0;
 }
 
 static long tce_iommu_ioctl(void *iommu_data, unsigned int cmd,

@@ -41,7 +41,7 @@ struct tce_group {
  *	pin through it, and on tables written through the hypervisor (see
  *	tce_table_hv()) map and unmap write and clear runs of entries
  *	without reading each one back (see iommu_tce.c). NULL for v2
- *	windows.
+ *	windows: a window is v1 exactly when it has one.
  * @charged: pages charged to the container's locked_vm for the table
  *
  * Protected by &tce_container.lock, like the table's entries: only this
@@ -77,17 +77,22 @@ struct tce_prereg {
  *	trace events' "container"; fixed at open, read without @lock
  * @debugfs: its debugfs directory; fixed at open, removed at release
  *	before @lock is taken
- * @lock: serialises every operation on the container; protects all the
- *	fields below. Lock order: @lock, then the mm's mmap_lock (taken by
- *	account_locked_vm() and the pinning calls). Never taken with the
- *	mmap_lock held. A debugfs reader takes it inside the seq_file's
- *	own lock.
+ * @lock: serialises every operation on the container; protects the
+ *	fields below it, with the exceptions each names. Lock order: @lock,
+ *	then the mm's mmap_lock (taken by account_locked_vm() and the
+ *	pinning calls). Never taken with the mmap_lock held. A debugfs
+ *	reader takes it inside the seq_file's own lock. The functions that
+ *	need it held assert it (lockdep_assert_held()).
  * @owner_pid: the thread group id (in the initial pid namespace) of the
  *	process that bound @mm, 0 until then; a number, not a reference
  * @owner_comm: the name of the thread that bound it, then
- * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU (fixed at open)
+ * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU; fixed at open, read without
+ *	@lock
  * @enabled: mapping is allowed: v1, VFIO_IOMMU_ENABLE succeeded and
- *	DISABLE has not run since; v2, memory was registered once
+ *	DISABLE has not run since; v2, memory was registered once.
+ *	Written under @lock with WRITE_ONCE(); MAP and UNMAP read it once
+ *	without @lock, only to order their errnos as upstream does, and
+ *	check it again under @lock
  * @def_window_pending: the default 32-bit window still has to be created
  *	the first time a window is needed
  * @locked_pages: pages charged to @mm's locked_vm by ENABLE
@@ -97,6 +102,7 @@ struct tce_prereg {
  *	the same critical section as the operation that uses it
  *	(tce_mm_check()), so that two callers cannot both bind it and a
  *	caller of another mm cannot act between the check and the use.
+ *	Release reads it after the last unlock, when nobody else can.
  * @windows: the DMA windows this container created and owns, by window
  *	number
  * @groups: list of &struct tce_group, in attach order
@@ -106,10 +112,10 @@ struct tce_prereg {
 struct tce_container {
 	u64 id;
 	struct dentry *debugfs;
-	struct mutex lock;	/* protects every field below */
+	bool v2;
+	struct mutex lock;	/* protects the fields below */
 	pid_t owner_pid;
 	char owner_comm[TASK_COMM_LEN];
-	bool v2;
 	bool enabled;
 	bool def_window_pending;
 	unsigned long locked_pages;
@@ -117,36 +123,6 @@ struct tce_container {
 	struct tce_window windows[IOMMU_TABLE_GROUP_MAX_TABLES];
 	struct list_head groups;
 	struct list_head preregs;
-};
-
-/**
- * struct tce_map - one mapping request on one window
- * @mm: the container's mm: pages are pinned from it (v1), or looked up in
- *	its pre-registered memory (v2)
- * @preregs: v2: the container's &tce_container.preregs, the only regions
- *	it maps through
- * @win: the window
- * @entry: first TCE, in IOMMU pages from the start of the bus space
- * @pages: number of TCEs
- * @ua: user address of the first IOMMU page, aligned to the IOMMU page size
- * @dir: DMA direction of every TCE
- * @prereg: v2, translate through pre-registered memory
- * @runs: set by tce_window_map(): write runs of entries with set()
- *	rather than exchanging each (see iommu_tce.c)
- * @perm: set by tce_window_map(): v1, TCE permission bits of @dir, as
- *	the held array notes them
- */
-struct tce_map {
-	struct mm_struct *mm;
-	const struct list_head *preregs;
-	struct tce_window *win;
-	unsigned long entry;
-	unsigned long pages;
-	unsigned long ua;
-	enum dma_data_direction dir;
-	bool prereg;
-	bool runs;
-	unsigned long perm;
 };
 
 /**
@@ -162,26 +138,27 @@ struct tce_user_range {
 	unsigned long entries;
 };
 
-/* iommu_tce.c: operations on one TCE table (window) */
+/* iommu_tce.c: one DMA window: its table, programming, TCEs, pages */
 
-long tce_window_create(struct mm_struct *mm,
-		       struct iommu_table_group *table_group, int num,
-		       u32 page_shift, u64 window_size, u32 levels,
-		       bool prereg, struct tce_window *win);
-void tce_window_destroy(struct mm_struct *mm, struct tce_window *win);
-long tce_window_take(struct iommu_table_group *table_group, int num,
-		     struct iommu_table *tbl);
-unsigned long tce_window_clear(struct mm_struct *mm, struct tce_window *win,
-			       unsigned long entry, unsigned long pages,
-			       bool prereg);
-long tce_window_map(struct tce_map *m);
+long tce_window_alloc(struct mm_struct *mm,
+		      struct iommu_table_group *table_group, int num,
+		      u32 page_shift, u64 window_size, u32 levels, bool v2,
+		      struct tce_window *win);
+void tce_window_free(struct mm_struct *mm, struct tce_window *win);
+long tce_window_set(struct iommu_table_group *table_group, int num,
+		    const struct tce_window *win);
+void tce_window_unset(struct iommu_table_group *table_group, int num);
+long tce_window_map(struct mm_struct *mm, const struct list_head *preregs,
+		    struct tce_window *win, unsigned long entry,
+		    unsigned long pages, unsigned long ua,
+		    enum dma_data_direction dir);
+void tce_window_clear(struct mm_struct *mm, struct tce_window *win,
+		      unsigned long entry, unsigned long pages);
+void tce_window_clear_all(struct mm_struct *mm, struct tce_window *win);
 void tce_window_count_user(const struct tce_window *win,
 			   struct tce_user_range *ranges, unsigned int n);
 unsigned long tce_window_held_entries(const struct tce_window *win,
 				      unsigned long *pins);
-void tce_window_put(struct mm_struct *mm,
-		    struct iommu_table_group *table_group, int num,
-		    struct tce_window *win, bool prereg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The driver's own functions the KUnit suites in tests/ call */
