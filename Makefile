@@ -4,7 +4,13 @@
 # Kbuild and Kconfig files are used directly and this file is not.
 #
 #   make            the module, and its KUnit test module where the kernel
-#                   has KUnit, against KDIR
+#                   has KUnit, against KDIR; builds and nothing else: no
+#                   package is installed, no kernel prepared
+#   make setup      install the Debian packages the project uses
+#                   (scripts/setup.sh; skips what is present)
+#   make kernel     prepare the cached ppc64le test kernel (build/kernel):
+#                   make setup, then scripts/kernel.sh (about 8 minutes the
+#                   first time, then cached)
 #   make install    install the module under updates/, run depmod, and
 #                   install the modprobe.d file that makes it serve
 #   make dkms       register, build and install it with DKMS (and the
@@ -17,16 +23,20 @@
 #                   through our TCEs: under TCG (MAP_DMA) and KVM-HV
 #                   (KVM writes our TCEs itself), about 10 minutes
 #   make bench      map/unmap throughput, ours against upstream's, in one
-#                   guest boot per machine (not part of make check)
+#                   guest boot per machine (not part of make check;
+#                   tools/bench/)
 #   make fuzz       tests/guest/spapr_fuzz at length, ours and upstream's
 #                   (FUZZ_SEEDS, FUZZ_OPS, FUZZ_MACHINES; not in make check,
 #                   which runs three fixed seeds in its e2e guests)
-#   make kernel     prepare the cached ppc64le test kernel (build/kernel)
+#
+# check, demo, bench and fuzz install what they need and prepare their
+# kernels themselves, as make kernel does; make and make install do not.
 #
 # On a POWER host KDIR defaults to the running kernel's build tree (its
-# headers package); elsewhere to the cross-built test kernel. Any ppc64le
-# 6.12 or later tree with CONFIG_VFIO_CONTAINER and CONFIG_SPAPR_TCE_IOMMU
-# works, a full build tree or a distribution's headers package.
+# headers package); elsewhere to the cross-built test kernel, which make
+# kernel prepares. Any ppc64le 6.12 or later tree with CONFIG_VFIO_CONTAINER
+# and CONFIG_SPAPR_TCE_IOMMU works, a full build tree or a distribution's
+# headers package.
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DEFAULT_KDIR := $(CURDIR)/build/kernel
@@ -52,8 +62,28 @@ KUNIT_ARG = $(if $(shell grep -s '^CONFIG_KUNIT=[ym]' \
 	$(KDIR)/include/config/auto.conf),CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m)
 KBUILD_ARGS = CONFIG_VFIO_SPAPR_TCE=m $(KUNIT_ARG)
 
-# Prepare the test kernel only when building against the default one
+# The targets that boot the test kernel prepare it first, only when
+# building against the default one
 KERNEL_DEP := $(if $(filter $(DEFAULT_KDIR),$(KDIR)),kernel)
+
+# make and make modules only build: an unprepared default kernel, or a KDIR
+# that is no kernel tree, stops them at once with what to run
+ifeq ($(KDIR),$(DEFAULT_KDIR))
+KDIR_CHECK = test -f $(KDIR)/.built || { \
+	echo "vfio_spapr_tce: the test kernel $(KDIR) is not prepared."; \
+	echo "  Run 'make kernel' once: it installs the host packages (as"; \
+	echo "  'make setup' does) and cross-builds the ppc64le test kernel into"; \
+	echo "  the cache, about 8 minutes the first time. Or build against a"; \
+	echo "  prepared ppc64le tree: make KDIR=/path/to/kernel/build"; \
+	exit 1; } >&2
+else
+KDIR_CHECK = test -f $(KDIR)/Makefile || { \
+	echo "vfio_spapr_tce: KDIR=$(KDIR) is not a kernel build tree."; \
+	echo "  On a POWER host, for the running kernel: apt install"; \
+	echo "  linux-headers-$$(uname -r). Elsewhere, without KDIR, 'make"; \
+	echo "  kernel' prepares the cross-built test kernel that make uses."; \
+	exit 1; } >&2
+endif
 
 .PHONY: all modules kernel setup install dkms check demo bench fuzz clean
 
@@ -65,7 +95,8 @@ setup:
 kernel: setup
 	@scripts/kernel.sh >/dev/null
 
-modules: $(KERNEL_DEP)
+modules:
+	@$(KDIR_CHECK)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
 
 install: modules
@@ -89,7 +120,8 @@ dkms:
 check:
 	@scripts/check.sh
 
-demo: modules
+demo: $(KERNEL_DEP)
+	@$(MAKE) --no-print-directory modules
 ifeq ($(QEMU),1)
 	@mkdir -p build/logs
 	@scripts/dkms_stage.sh powerpc64le >build/logs/dkms-demo.log 2>&1 || \

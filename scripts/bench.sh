@@ -15,7 +15,7 @@
 # BENCH_PROFILE=<case> (map, map64k, unmap or register; map/thp etc. for
 # the buffers of transparent huge pages of a BENCH_PAGES=4k guest; "all"
 # for every case) profiles that case instead: one round (pseries by
-# default, under -icount; powernv9 without), with bench/insn_profile.c (a
+# default, under -icount; powernv9 without), with tools/bench/insn_profile.c (a
 # QEMU plugin) counting the guest instructions of each timed call, and
 # prints where they go, per TCE and function and kind of work, ours next
 # to upstream's, and each case's total
@@ -51,7 +51,7 @@ suffix=
 machines=${BENCH_MACHINES:-pseries powernv9}
 if [ -n "${BENCH_PROFILE:-}" ]; then
 	gcc -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden \
-		-o "$out/insn_profile.so" "$top/bench/insn_profile.c"
+		-o "$out/insn_profile.so" "$top/tools/bench/insn_profile.c"
 	powerpc64le-linux-gnu-nm -n "$kdir/vmlinux" >"$out/vmlinux.nm"
 	export BENCH_ICOUNT=1 BENCH_ROUNDS=1
 	export BENCH_PLUGIN="$out/insn_profile.so,out=$out/profile-windows.txt"

@@ -29,9 +29,9 @@ src=$top/build/linux-src
 kbuild=(make -C "$kdir" M="$top" ARCH=powerpc
 	CROSS_COMPILE=powerpc64le-linux-gnu-
 	CONFIG_VFIO_SPAPR_TCE=m CONFIG_VFIO_SPAPR_TCE_KUNIT_TEST=m)
-# Kernel sources (the guest and bench programs are userspace)
-ours=$(git ls-files '*.c' '*.h' | grep -v '^tests/guest/\|^bench/')
-user=$(git ls-files 'tests/guest/*.[ch]' 'bench/*.[ch]')
+# Kernel sources (tests/guest/ and tools/ hold userspace programs)
+ours=$(git ls-files '*.c' '*.h' | grep -v '^tests/guest/\|^tools/')
+user=$(git ls-files 'tests/guest/*.[ch]' 'tools/*.[ch]')
 
 # Our sources' warnings in a build log (the kernel's own are not ours)
 our_warnings() {

@@ -20,7 +20,7 @@
 #   fail    spapr_fail against one backend (FAIL_BACKEND ours|upstream),
 #           the paths FAIL_PATHS (default all); needs the kasan kernel
 #           (fault injection)
-#   bench   bench/spapr_bench against ours and upstream's, interleaved
+#   bench   tools/bench/spapr_bench against ours and upstream's, interleaved
 #           (BENCH_ROUNDS, default 3; BENCH_SIZES in MiB, 0 for the
 #           largest the window allows; BENCH_ICOUNT=1 runs the guest with
 #           -icount shift=0: its clock then counts guest instructions, one
@@ -31,8 +31,8 @@
 # pseries (default) boots with VOF in seconds; powernv9 boots skiboot, the
 # host-side (IODA2/PHB4) path, in about a minute.
 #
-# The kernel and the modules must be built (make modules). The console log
-# is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log;
+# The kernel and the modules must be built (make kernel, then make). The
+# console log is kept in build/logs/<mode>-<machine>[-debian-<flavour>][-$GUEST_TAG].log;
 # the qemu mode's log is qemu-<machine>-<client version>[...].log;
 # a guest that does not power off within $GUEST_TIMEOUT seconds (default
 # 600) is killed and fails.
@@ -100,7 +100,7 @@ fi
 for prog in tests/guest/vfio_probe tests/guest/spapr_dma tests/guest/spapr_hostile \
 	    tests/guest/spapr_fuzz tests/guest/spapr_race tests/guest/spapr_fail \
 	    tests/guest/spapr_observe \
-	    bench/spapr_bench; do
+	    tools/bench/spapr_bench; do
 	powerpc64le-linux-gnu-gcc -static -O2 -pthread -Wall -Wextra -Werror \
 		-isystem "$kdir/usr/include" -I"$top/tests/guest" \
 		-o "$work/root/bin/${prog##*/}" "$top/$prog.c" \
@@ -176,7 +176,7 @@ qemu)
 		"$top/tests/guest/vfio_v1_only.c"
 	;;
 bench)
-	cp "$top/bench/init-bench.sh" "$work/root/init"
+	cp "$top/tools/bench/init-bench.sh" "$work/root/init"
 	echo "${BENCH_ROUNDS:-3}" >"$work/root/bench-rounds"
 	echo "${BENCH_SIZES:-4 64 256 0}" >"$work/root/bench-sizes"
 	[ -z "${BENCH_PROFILE:-}" ] || echo "$BENCH_PROFILE" >"$work/root/bench-profile"

@@ -7,10 +7,10 @@
 #
 #   kernel.sh [test]   tests/config/*.config: the test kernel (KUnit,
 #                      lockdep, kmemleak), linked as build/kernel
-#   kernel.sh bench    tests/config/{base,vfio}.config + bench/bench.config:
+#   kernel.sh bench    tests/config/{base,vfio}.config + tools/bench/bench.config:
 #                      the same kernel without the debug options, for
 #                      make bench, linked as build/kernel-bench
-#   kernel.sh bench4k  the same with 4K system pages (bench/4k.config),
+#   kernel.sh bench4k  the same with 4K system pages (tools/bench/4k.config),
 #                      linked as build/kernel-bench4k
 #   kernel.sh kasan    the test kernel's fragments + tests/config/kasan/:
 #                      KASAN (radix MMU) and fault injection, linked as
@@ -46,8 +46,8 @@ sfx=
 case $profile in
 test) frags=$(ls "$top"/tests/config/*.config) ;;
 kasan) frags="$(ls "$top"/tests/config/*.config) $top/tests/config/kasan/kasan.config" ;;
-bench) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config" ;;
-bench4k) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/bench/bench.config $top/bench/4k.config" ;;
+bench) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/tools/bench/bench.config" ;;
+bench4k) frags="$top/tests/config/base.config $top/tests/config/vfio.config $top/tools/bench/bench.config $top/tools/bench/4k.config" ;;
 *) log "unknown profile $profile"; exit 2 ;;
 esac
 # shellcheck disable=SC2086

@@ -5,7 +5,7 @@
   profile_report.py CONSOLE_LOG WINDOWS NM_VMLINUX [TOP]
 
 CONSOLE_LOG: the bench guest's console (PROFILED and KSYM lines);
-WINDOWS: what bench/insn_profile.c wrote (one window per PROFILED line, in
+WINDOWS: what tools/bench/insn_profile.c wrote (one window per PROFILED line, in
 the same order); NM_VMLINUX: `nm -n vmlinux` of the guest kernel. Prints,
 per profiled case and size, the instructions per TCE of the functions that
 cost most and by kind of work, ours next to upstream's; then each case's

@@ -5,7 +5,7 @@
  * make bench's BENCH_PROFILE mode.
  *
  * The guest brackets the code to profile with the no-op "or 27,27,27"
- * (bench/spapr_bench.c). The first marker starts a window with every
+ * (tools/bench/spapr_bench.c). The first marker starts a window with every
  * count at zero, the next one ends it and appends the window to the file
  * given as out=PATH:
  *

@@ -27,7 +27,7 @@
  * With SPAPR_BENCH_PROFILE=<case> (map, map64k, unmap, register, one of
  * them with "/thp", or "all") in the
  * environment, every timed operation of that case is bracketed by the
- * no-op "or 27,27,27" that bench/insn_profile.c (a QEMU plugin) takes as
+ * no-op "or 27,27,27" that tools/bench/insn_profile.c (a QEMU plugin) takes as
  * the start and the end of a profile window, and is also reported as
  *
  *   PROFILED <tag> <ver> <case> <size_mb> <tces>

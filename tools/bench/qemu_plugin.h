@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few entry points of QEMU's TCG plugin API (version 1, as in QEMU
- * 7.2) that bench/insn_profile.c uses. Debian ships no qemu-plugin.h; these
- * follow its ABI: plugin ids are 64-bit, instruction and block handles are
- * opaque, and the constants are the first of their enums.
+ * 7.2) that tools/bench/insn_profile.c uses. Debian ships no
+ * qemu-plugin.h; these follow its ABI: plugin ids are 64-bit, instruction
+ * and block handles are opaque, and the constants are the first of their
+ * enums.
  */
 #ifndef BENCH_QEMU_PLUGIN_H
 #define BENCH_QEMU_PLUGIN_H
