@@ -72,9 +72,14 @@ else
 	fail "checkpatch --strict"
 fi
 
-# 4. kernel-doc: present on every non-static function and structure, valid
+# 4. kernel-doc: present on every non-static function and structure, valid;
+# and every function the documents name exists (ours, or upstream's)
 # shellcheck disable=SC2086
 if python3 "$top/scripts/docs_check.py" $ours >"$logs/kernel-doc.log" 2>&1 &&
+	python3 "$top/scripts/docs_check.py" --names "$src" \
+		"$top"/Documentation/*.rst "$top/README.md" -- \
+		$(git ls-files '*.c' '*.h' '*.sh' '*.py') \
+		>>"$logs/kernel-doc.log" 2>&1 &&
 	perl "$src/scripts/kernel-doc" -none -Wall $ours >>"$logs/kernel-doc.log" 2>&1 &&
 	! grep -q . "$logs/kernel-doc.log"; then
 	pass "kernel-doc"

@@ -4,9 +4,19 @@
 
 scripts/kernel-doc checks the comments that exist; this checks that they
 exist. Prints one line per missing comment and exits 1 if there is any.
+
+With --names KSRC DOC... -- SRC...: every function a document names
+(``name()``) exists, in our sources SRC or in the kernel source KSRC
+(upstream's, which the documents compare with); one line per stale name.
 """
+import os
 import re
 import sys
+
+DOC_NAME = re.compile(r"``(\w+)\(\)``")
+# Where the documents' upstream names live
+KSRC_DIRS = ("drivers/vfio", "drivers/iommu", "arch/powerpc", "mm",
+             "virt/kvm", "include", "lib/kunit")
 
 FUNC = re.compile(r"^(?!static\b)(?:[A-Za-z_][\w ]*[\s*])(\w+)\(")
 STRUCT = re.compile(r"^struct (\w+) \{")
@@ -49,8 +59,42 @@ def check(path):
     return missing
 
 
+def words(paths):
+    """Every identifier in the files @paths."""
+    found = set()
+    for path in paths:
+        with open(path, errors="replace") as f:
+            found.update(re.findall(r"\w+", f.read()))
+    return found
+
+
+def stale_names(ksrc, docs, srcs):
+    """The ``name()``s of @docs found in neither @srcs nor the kernel's."""
+    ours = words(srcs)
+    named = {}
+    for doc in docs:
+        for n, line in enumerate(open(doc).read().split("\n")):
+            for name in DOC_NAME.findall(line):
+                if name not in ours:
+                    named.setdefault(name, f"{doc}:{n + 1}")
+    if not named:
+        return []
+    kernel = set()
+    for d in KSRC_DIRS:
+        for root, _, files in os.walk(os.path.join(ksrc, d)):
+            kernel.update(words(os.path.join(root, f) for f in files
+                                if f.endswith((".c", ".h"))))
+    return [f"{where}: {name}() is in no source"
+            for name, where in sorted(named.items()) if name not in kernel]
+
+
 def main():
-    missing = [m for p in sys.argv[1:] for m in check(p)]
+    if sys.argv[1:2] == ["--names"]:
+        args = sys.argv[3:]
+        sep = args.index("--")
+        missing = stale_names(sys.argv[2], args[:sep], args[sep + 1:])
+    else:
+        missing = [m for p in sys.argv[1:] for m in check(p)]
     for m in missing:
         print(m)
     return 1 if missing else 0
