@@ -4,16 +4,20 @@
  * iommu_table_group with create_table/set_window/unset_window ops, carried
  * by a real iommu_group, whose iommu_tables record every TCE exchange and
  * invalidation. The suites drive the real container code on top of it.
+ *
+ * The suites' other helpers: tce_call.h (calls into the driver: its ops
+ * and ioctls, as the VFIO core and userspace make them) and test_proc.h
+ * (the process a case plays: user memory, limits, page pins). The
+ * options they need are in tests/.kunitconfig: with the driver in a
+ * kernel tree, at DIR, run them with
+ * ./tools/testing/kunit/kunit.py run --arch=powerpc --kunitconfig=DIR/tests
  */
 #ifndef VFIO_SPAPR_TCE_FAKE_H
 #define VFIO_SPAPR_TCE_FAKE_H
 
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/mm_types.h>
 #include <asm/iommu.h>
 
-#include "vfio.h"
 #include "vfio_spapr_tce.h"
 
 /**
@@ -143,93 +147,6 @@ unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_user_view(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_live(struct iommu_table *tbl);
 
-struct tce_container *fake_tce_open(struct kunit *test, unsigned long type);
 long fake_tce_default_window(struct tce_container *c);
-unsigned long fake_tce_user_mem(struct kunit *test, unsigned long size);
-void fake_tce_set_memlock(struct kunit *test, unsigned long bytes);
-void fake_tce_set_ipc_lock(struct kunit *test, bool on);
-unsigned long fake_tce_locked_vm(void);
-
-/**
- * struct fake_tce_pin - a user page pinned by a case, and its refcounts
- * @page: the page
- * @uaddr: its user address in the case's mm
- * @ref_base: refcount with only the case's own pin held
- * @pin_delta: what one more pin added to the refcount (> 0)
- */
-struct fake_tce_pin {
-	struct page *page;
-	unsigned long uaddr;
-	int ref_base;
-	int pin_delta;
-};
-
-int fake_tce_page_ref(struct page *page);
-void fake_tce_pin_page(struct kunit *test, unsigned long uaddr,
-		       struct fake_tce_pin *pin);
-
-long fake_tce_ioctl_user(struct kunit *test, struct tce_container *c,
-			 unsigned int cmd, void *arg, size_t len);
-unsigned long fake_tce_ro_arg(struct kunit *test, const void *arg, size_t len);
-long fake_tce_dma_map(struct kunit *test, struct tce_container *c, u64 vaddr,
-		      u64 iova, u64 size, u32 flags);
-long fake_tce_dma_unmap(struct kunit *test, struct tce_container *c, u64 iova,
-			u64 size);
-long fake_tce_prereg(struct kunit *test, struct tce_container *c,
-		     unsigned int cmd, u64 vaddr, u64 size);
-long fake_tce_create(struct kunit *test, struct tce_container *c, u32 shift,
-		     u64 size, u32 levels, u64 *start);
-long fake_tce_remove(struct kunit *test, struct tce_container *c, u64 start);
-struct page *fake_tce_page_of(struct kunit *test, unsigned long uaddr,
-			      int *ref);
-
-unsigned long fake_tce_huge_mem(struct kunit *test, unsigned int *shift);
-unsigned long fake_tce_contig_mem(struct kunit *test, unsigned int order);
-
-/**
- * struct fake_tce_other - a call made by another thread, with another mm
- * @fn: what the thread runs; its result goes to @ret
- * @c: the container it acts on
- * @data: for @fn
- * @ret: @fn's result, -EINPROGRESS until it returned
- * @done: completed when the thread is done
- */
-struct fake_tce_other {
-	long (*fn)(struct fake_tce_other *o);
-	struct tce_container *c;
-	void *data;
-	long ret;
-	struct completion done;
-};
-
-void fake_tce_other_start(struct kunit *test, struct fake_tce_other *o);
-bool fake_tce_other_wait(struct fake_tce_other *o, unsigned int ms);
-long fake_tce_other_ioctl(struct fake_tce_other *o, unsigned int cmd,
-			  const void *arg, size_t len);
-
-/* The driver ops as the VFIO core calls them */
-
-static inline int fake_tce_attach(struct tce_container *c,
-				  struct fake_tce_group *fg)
-{
-	return tce_iommu_driver_ops.attach_group(c, fg->grp, VFIO_IOMMU);
-}
-
-static inline void fake_tce_detach(struct tce_container *c,
-				   struct fake_tce_group *fg)
-{
-	tce_iommu_driver_ops.detach_group(c, fg->grp);
-}
-
-static inline long fake_tce_ioctl(struct tce_container *c, unsigned int cmd,
-				  unsigned long arg)
-{
-	return tce_iommu_driver_ops.ioctl(c, cmd, arg);
-}
-
-static inline void fake_tce_release(struct tce_container *c)
-{
-	tce_iommu_driver_ops.release(c);
-}
 
 #endif /* VFIO_SPAPR_TCE_FAKE_H */

@@ -10,35 +10,46 @@
 #include <asm/eeh.h>
 
 #include "fake_tce.h"
+#include "tce_call.h"
+#include "test_proc.h"
 
 #define INFO	VFIO_IOMMU_SPAPR_TCE_GET_INFO
+/* The oldest caller's structure */
+#define INFO_MINSZ \
+	offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size)
 
+/* No group, no window to tell of: -ENXIO */
+static void info_needs_group(struct kunit *test)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct tce_container *c;
+
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_EXPECT_EQ(test, -ENXIO,
+			tce_call_ioctl_user(test, c, INFO, &info, sizeof(info)));
+}
+
+/* v1: the default window; no dynamic windows even where there are some */
 static void info_v1(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct vfio_iommu_spapr_tce_info info;
 	struct tce_container *c;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	memset(&info, 0, sizeof(info));
-	info.argsz = sizeof(info);
-	KUNIT_EXPECT_EQ(test, -ENXIO,
-			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
-
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	memset(&info, 0xff, sizeof(info));
 	info.argsz = sizeof(info);
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
+			tce_call_ioctl_user(test, c, INFO, &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, 0, info.flags);
 	KUNIT_EXPECT_EQ(test, 0, info.dma32_window_start);
 	KUNIT_EXPECT_EQ(test, FAKE_TCE32_SIZE, info.dma32_window_size);
-	/* v1 reports no dynamic windows even where the platform has them */
 	KUNIT_EXPECT_EQ(test, 0, info.ddw.pgsizes);
 	KUNIT_EXPECT_EQ(test, 0, info.ddw.max_dynamic_windows_supported);
 	KUNIT_EXPECT_EQ(test, 0, info.ddw.levels);
-	fake_tce_release(c);
 }
 
 static void info_v2_ddw(struct kunit *test)
@@ -47,58 +58,83 @@ static void info_v2_ddw(struct kunit *test)
 	struct vfio_iommu_spapr_tce_info info;
 	struct tce_container *c;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 
 	memset(&info, 0, sizeof(info));
 	info.argsz = sizeof(info);
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
+			tce_call_ioctl_user(test, c, INFO, &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, VFIO_IOMMU_SPAPR_INFO_DDW, info.flags);
 	KUNIT_EXPECT_EQ(test, FAKE_TCE32_SIZE, info.dma32_window_size);
 	KUNIT_EXPECT_EQ(test, fg->table_group.pgsizes, info.ddw.pgsizes);
 	KUNIT_EXPECT_EQ(test, 2, info.ddw.max_dynamic_windows_supported);
 	KUNIT_EXPECT_EQ(test, fg->table_group.max_levels, info.ddw.levels);
-	fake_tce_release(c);
+}
+
+/* A v2 container with a group, in a case with an mm */
+static struct tce_container *info_v2_attached(struct kunit *test)
+{
+	struct fake_tce_group *fg = fake_tce_group_new(test,
+						       &fake_tce_ddw_opts);
+	struct tce_container *c;
+
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	return c;
 }
 
 /* An older caller's smaller structure is filled only as far as it goes */
 static void info_argsz(struct kunit *test)
 {
-	struct fake_tce_group *fg = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	unsigned long minsz = offsetofend(struct vfio_iommu_spapr_tce_info,
-					  dma32_window_size);
+	struct tce_container *c = info_v2_attached(test);
 	struct vfio_iommu_spapr_tce_info info;
-	struct tce_container *c;
-
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
 
 	memset(&info, 0xff, sizeof(info));
-	info.argsz = minsz;
+	info.argsz = INFO_MINSZ;
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
+			tce_call_ioctl_user(test, c, INFO, &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, FAKE_TCE32_SIZE, info.dma32_window_size);
 	KUNIT_EXPECT_EQ(test, VFIO_IOMMU_SPAPR_INFO_DDW, info.flags);
 	KUNIT_EXPECT_EQ(test, U64_MAX, info.ddw.pgsizes);
 	KUNIT_EXPECT_EQ(test, U32_MAX, info.ddw.levels);
-
-	info.argsz = minsz - 1;
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_ioctl_user(test, c, INFO, &info, sizeof(info)));
-	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(c, INFO, 0));
-	/* Readable but not writable: the answer cannot be given */
-	info.argsz = sizeof(info);
-	KUNIT_EXPECT_EQ(test, -EFAULT,
-			fake_tce_ioctl(c, INFO,
-				       fake_tce_ro_arg(test, &info,
-						       sizeof(info))));
-	fake_tce_release(c);
 }
 
-static void eeh(struct kunit *test)
+/* Smaller than the oldest structure: -EINVAL */
+static void info_argsz_too_small(struct kunit *test)
+{
+	struct tce_container *c = info_v2_attached(test);
+	struct vfio_iommu_spapr_tce_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = INFO_MINSZ - 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_ioctl_user(test, c, INFO, &info, sizeof(info)));
+}
+
+/* An argument that cannot be read, or read but not written: -EFAULT */
+static void info_arg_fault(struct kunit *test)
+{
+	struct tce_container *c = info_v2_attached(test);
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+
+	KUNIT_EXPECT_EQ(test, -EFAULT, tce_call_ioctl(c, INFO, 0));
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			tce_call_ioctl(c, INFO,
+				       test_proc_ro_copy(test, &info,
+							 sizeof(info))));
+}
+
+static void eeh_extension(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, eeh_enabled(),
+			tce_call_ioctl(NULL, VFIO_CHECK_EXTENSION, VFIO_EEH));
+}
+
+/* With no group nothing to do; a group with no EEH PE: -ENODEV */
+static void eeh_pe_op(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
 	struct vfio_eeh_pe_op op = {
@@ -107,26 +143,26 @@ static void eeh(struct kunit *test)
 	struct tce_container *c;
 	long ret;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, eeh_enabled(),
-			fake_tce_ioctl(NULL, VFIO_CHECK_EXTENSION, VFIO_EEH));
-
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
 	/* No group: nothing to do */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl_user(test, c, VFIO_EEH_PE_OP,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl_user(test, c, VFIO_EEH_PE_OP,
 						     &op, sizeof(op)));
 	/* A group with no EEH PE behind it */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	ret = fake_tce_ioctl_user(test, c, VFIO_EEH_PE_OP, &op, sizeof(op));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	ret = tce_call_ioctl_user(test, c, VFIO_EEH_PE_OP, &op, sizeof(op));
 	KUNIT_EXPECT_EQ(test, -ENODEV, ret);
-	fake_tce_release(c);
 }
 
 static struct kunit_case info_cases[] = {
+	KUNIT_CASE(info_needs_group),
 	KUNIT_CASE(info_v1),
 	KUNIT_CASE(info_v2_ddw),
 	KUNIT_CASE(info_argsz),
-	KUNIT_CASE(eeh),
+	KUNIT_CASE(info_argsz_too_small),
+	KUNIT_CASE(info_arg_fault),
+	KUNIT_CASE(eeh_extension),
+	KUNIT_CASE(eeh_pe_op),
 	{}
 };
 

@@ -10,55 +10,93 @@
 #include <linux/vfio.h>
 
 #include "fake_tce.h"
+#include "tce_call.h"
+#include "test_proc.h"
 
-static void open_checks_type(struct kunit *test)
+/**
+ * struct open_bad - a container type open refuses
+ * @name: the type's name, the case's parameter
+ * @type: the type
+ */
+struct open_bad {
+	const char *name;
+	unsigned long type;
+};
+
+static const struct open_bad open_bad_types[] = {
+	{ "zero", 0 },
+	{ "type1", VFIO_TYPE1_IOMMU },
+	{ "type1v2", VFIO_TYPE1v2_IOMMU },
+	{ "noiommu", VFIO_NOIOMMU_IOMMU },
+	{ "past_v2", VFIO_SPAPR_TCE_v2_IOMMU + 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(open_bad, open_bad_types, name);
+
+/* Another backend's container type: -EINVAL, no container */
+static void open_refuses_type(struct kunit *test)
 {
-	static const unsigned long bad[] = {
-		0, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU, VFIO_NOIOMMU_IOMMU,
-		VFIO_SPAPR_TCE_v2_IOMMU + 1,
-	};
-	void *c;
-	int i;
+	const struct open_bad *bad = test->param_value;
+	void *c = tce_iommu_driver_ops.open(bad->type);
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		c = tce_iommu_driver_ops.open(bad[i]);
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(c), "type %lu", bad[i]);
-		if (!IS_ERR(c)) {
-			fake_tce_release(c);
-			continue;
-		}
-		KUNIT_EXPECT_EQ(test, -EINVAL, PTR_ERR(c));
+	if (!IS_ERR(c)) {
+		tce_iommu_driver_ops.release(c);
+		KUNIT_FAIL(test, "type %lu opened", bad->type);
+		return;
 	}
-
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_EXPECT_FALSE(test, ((struct tce_container *)c)->v2);
-	fake_tce_release(c);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_EXPECT_TRUE(test, ((struct tce_container *)c)->v2);
-	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, -EINVAL, PTR_ERR(c));
 }
 
-static void check_extension(struct kunit *test)
+/* A v1 container: the v2 ioctls are not there */
+static void open_v1(struct kunit *test)
 {
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
 
-	/* The VFIO core asks before any container exists */
-	KUNIT_EXPECT_EQ(test, 1, fake_tce_ioctl(NULL, VFIO_CHECK_EXTENSION,
+	KUNIT_EXPECT_EQ(test, -ENOTTY,
+			tce_call_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, 0));
+}
+
+/* A v2 container: v1's ENABLE is not there, the v2 ioctls are */
+static void open_v2(struct kunit *test)
+{
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	/* No mm, nothing mapped at 0: it tried to read its argument */
+	KUNIT_EXPECT_EQ(test, -EFAULT,
+			tce_call_ioctl(c, VFIO_IOMMU_SPAPR_TCE_REMOVE, 0));
+}
+
+/* The VFIO core asks before any container exists */
+static void check_extension_without_container(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 1, tce_call_ioctl(NULL, VFIO_CHECK_EXTENSION,
 						VFIO_SPAPR_TCE_IOMMU));
-	KUNIT_EXPECT_EQ(test, 1, fake_tce_ioctl(NULL, VFIO_CHECK_EXTENSION,
+	KUNIT_EXPECT_EQ(test, 1, tce_call_ioctl(NULL, VFIO_CHECK_EXTENSION,
 						VFIO_SPAPR_TCE_v2_IOMMU));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(NULL, VFIO_CHECK_EXTENSION,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(NULL, VFIO_CHECK_EXTENSION,
 						VFIO_TYPE1_IOMMU));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(NULL, VFIO_CHECK_EXTENSION,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(NULL, VFIO_CHECK_EXTENSION,
 						VFIO_TYPE1v2_IOMMU));
-	KUNIT_EXPECT_EQ(test, 1, fake_tce_ioctl(c, VFIO_CHECK_EXTENSION,
-						VFIO_SPAPR_TCE_v2_IOMMU));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(c, VFIO_CHECK_EXTENSION, 0));
+}
 
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_ioctl(c, VFIO_GET_API_VERSION,
+static void check_extension_with_container(struct kunit *test)
+{
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+
+	KUNIT_EXPECT_EQ(test, 1, tce_call_ioctl(c, VFIO_CHECK_EXTENSION,
+						VFIO_SPAPR_TCE_v2_IOMMU));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(c, VFIO_CHECK_EXTENSION, 0));
+}
+
+/* What is not a backend's ioctl: -ENOTTY */
+static void unknown_ioctls(struct kunit *test)
+{
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_ioctl(c, VFIO_GET_API_VERSION,
 						      0));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_ioctl(c, 0xdead, 0));
-	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_ioctl(c, 0xdead, 0));
 }
 
 /* v2 does not charge at ENABLE: like upstream, it has no ENABLE at all */
@@ -69,79 +107,96 @@ static void v2_has_no_enable(struct kunit *test)
 	struct tce_container *c;
 	unsigned long start;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	start = fake_tce_locked_vm();
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_ioctl(c, VFIO_IOMMU_DISABLE, 0));
-	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
-	fake_tce_release(c);
+	test_proc_user_mem(test, PAGE_SIZE);
+	start = test_proc_locked_vm();
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_ioctl(c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, start, test_proc_locked_vm());
 }
 
 /* An attached, enabled, mapped container: release undoes everything */
 static void release_leaves_nothing(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
-	struct fake_tce_pin pin;
+	struct test_proc_pin pin;
 	struct tce_container *c;
 	unsigned long uaddr, start;
 
-	uaddr = fake_tce_user_mem(test, PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start = fake_tce_locked_vm();
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	uaddr = test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	start = test_proc_locked_vm();
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
 
-	fake_tce_pin_page(test, uaddr, &pin);
+	test_proc_pin_page(test, uaddr, &pin);
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_dma_map(test, c, uaddr, 9 * SZ_4K, SZ_4K,
-					 VFIO_DMA_MAP_FLAG_READ |
+			tce_call_map(test, c, uaddr, 9 * SZ_4K, SZ_4K,
+				     VFIO_DMA_MAP_FLAG_READ |
 					 VFIO_DMA_MAP_FLAG_WRITE));
-	KUNIT_EXPECT_GT(test, fake_tce_locked_vm(), start);
+	KUNIT_EXPECT_GT(test, test_proc_locked_vm(), start);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 
-	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, pin.ref_base, fake_tce_page_ref(pin.page));
+	KUNIT_EXPECT_EQ(test, start, test_proc_locked_vm());
+	KUNIT_EXPECT_EQ(test, pin.ref_base, test_proc_page_ref(pin.page));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.live_at_free);
 }
 
-/* The last detach disables; the container can be used again afterwards */
+/* The last detach disables and gives back the charge and the tables */
 static void last_detach_disables(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
 	struct tce_container *c;
 	unsigned long start;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start = fake_tce_locked_vm();
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	start = test_proc_locked_vm();
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 
-	fake_tce_detach(c, fg);
+	tce_call_detach(c, fg->grp);
 	KUNIT_EXPECT_FALSE(test, c->enabled);
-	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, start, test_proc_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, -ENODEV, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, -ENODEV, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+}
+
+/* After the last detach the container can be attached and used again */
+static void reattach_after_last_detach(struct kunit *test)
+{
+	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
+	struct tce_container *c;
+	unsigned long start;
+
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	start = test_proc_locked_vm();
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	tce_call_detach(c, fg->grp);
 
 	/* Attach again: a fresh default window is pending */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	KUNIT_EXPECT_TRUE(test, c->def_window_pending);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 2, fg->stats.create_table);
-	fake_tce_release(c);
-	KUNIT_EXPECT_EQ(test, start, fake_tce_locked_vm());
+
+	tce_call_release(test, c);
+	KUNIT_EXPECT_EQ(test, start, test_proc_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
@@ -154,30 +209,33 @@ static void no_mm_refused(struct kunit *test)
 	struct tce_container *v1, *v2;
 
 	KUNIT_ASSERT_NULL(test, current->mm);
-	v1 = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	v2 = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v1, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v2, ddw));
+	v1 = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	v2 = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(v1, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(v2, ddw->grp));
 
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_ioctl(v1, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_ioctl(v1, VFIO_IOMMU_ENABLE, 0));
 	KUNIT_EXPECT_FALSE(test, v1->enabled);
 	/* Arguments are copied in first: with no mm there is none to copy */
 	KUNIT_EXPECT_EQ(test, -EFAULT,
-			fake_tce_ioctl(v2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0));
+			tce_call_ioctl(v2, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0));
 	KUNIT_EXPECT_EQ(test, -EFAULT,
-			fake_tce_ioctl(v2, VFIO_IOMMU_SPAPR_TCE_CREATE, 0));
+			tce_call_ioctl(v2, VFIO_IOMMU_SPAPR_TCE_CREATE, 0));
 	KUNIT_EXPECT_NULL(test, v1->mm);
 	KUNIT_EXPECT_NULL(test, v2->mm);
-	fake_tce_release(v1);
-	fake_tce_release(v2);
 }
 
 static struct kunit_case lifecycle_cases[] = {
-	KUNIT_CASE(open_checks_type),
-	KUNIT_CASE(check_extension),
+	KUNIT_CASE_PARAM(open_refuses_type, open_bad_gen_params),
+	KUNIT_CASE(open_v1),
+	KUNIT_CASE(open_v2),
+	KUNIT_CASE(check_extension_without_container),
+	KUNIT_CASE(check_extension_with_container),
+	KUNIT_CASE(unknown_ioctls),
 	KUNIT_CASE(v2_has_no_enable),
 	KUNIT_CASE(release_leaves_nothing),
 	KUNIT_CASE(last_detach_disables),
+	KUNIT_CASE(reattach_after_last_detach),
 	KUNIT_CASE(no_mm_refused),
 	{}
 };

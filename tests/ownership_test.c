@@ -9,15 +9,17 @@
 #include <linux/vfio.h>
 
 #include "fake_tce.h"
+#include "tce_call.h"
+#include "test_proc.h"
 
 /* v1: attach leaves the default window pending; first use programs it */
 static void attach_defers_default_window(struct kunit *test)
 {
 	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
 	struct iommu_table *tbl;
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.set_window);
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
@@ -36,7 +38,7 @@ static void attach_defers_default_window(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.create_table);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
@@ -45,13 +47,13 @@ static void attach_sets_existing_windows(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, a->table_group.tables[0]);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	KUNIT_EXPECT_EQ(test, 1, b->stats.set_window);
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
@@ -60,38 +62,54 @@ static void attach_sets_existing_windows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, a->stats.create_table);
 	KUNIT_EXPECT_EQ(test, 0, b->stats.create_table);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
 
-/* Refused attaches return the documented errno and change nothing */
-static void attach_refusals(struct kunit *test)
+static const struct fake_tce_opts other_ops_opts = {
+	.tce32_size = FAKE_TCE32_SIZE, .ddw = true, .other_ops = true,
+};
+
+/*
+ * Groups a container cannot take at all: not through an IOMMU, without a
+ * table group, or without what v2 needs
+ */
+static void attach_refuses_unfit_group(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct fake_tce_group *other = fake_tce_group_new(test,
-		&(struct fake_tce_opts){ .tce32_size = FAKE_TCE32_SIZE,
-					 .ddw = true, .other_ops = true });
 	struct fake_tce_group *v1only = fake_tce_group_new(test, NULL);
 	struct fake_tce_group *bare = fake_tce_group_new(test,
 		&(struct fake_tce_opts){ .no_iommudata = true });
-	struct tce_container *v1 = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	struct tce_container *v2 = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	struct iommu_table *tbl;
+	struct tce_container *v2 = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			tce_iommu_driver_ops.attach_group(v2, a->grp,
 							  VFIO_EMULATED_IOMMU));
-	KUNIT_EXPECT_EQ(test, -ENODEV, fake_tce_attach(v2, bare));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_attach(v2, v1only));
+	KUNIT_EXPECT_EQ(test, -ENODEV, tce_call_attach(v2, bare->grp));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_attach(v2, v1only->grp));
+}
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v2, a));
+/*
+ * Beside an attached group: the same group again, or one of an
+ * incompatible platform, is refused and changes nothing; the refused
+ * group was not recorded (release unsets the window on one group only)
+ */
+static void attach_refusals_change_nothing(struct kunit *test)
+{
+	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	struct fake_tce_group *other = fake_tce_group_new(test,
+							  &other_ops_opts);
+	struct tce_container *v2 = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct iommu_table *tbl;
+
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(v2, a->grp));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(v2));
 	tbl = a->table_group.tables[0];
 
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_attach(v2, a));
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_attach(v2, other));
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_attach(v2, a->grp));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_attach(v2, other->grp));
 	KUNIT_EXPECT_EQ(test, 0, other->stats.set_window);
 	KUNIT_EXPECT_NULL(test, other->table_group.tables[0]);
 
@@ -100,18 +118,27 @@ static void attach_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, a->stats.unset_window);
 	KUNIT_EXPECT_PTR_EQ(test, tbl, a->table_group.tables[0]);
 
-	/* v1 takes a single group */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(v1, v1only));
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_attach(v1, v1only));
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_attach(v1, other));
-	KUNIT_EXPECT_EQ(test, 0, other->stats.set_window);
-
-	/* The refused groups were not recorded: release detaches only two */
-	fake_tce_release(v1);
-	fake_tce_release(v2);
+	tce_call_release(test, v2);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 0, other->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
+}
+
+/* v1 takes a single group */
+static void attach_v1_single_group(struct kunit *test)
+{
+	struct fake_tce_group *other = fake_tce_group_new(test,
+							  &other_ops_opts);
+	struct fake_tce_group *v1only = fake_tce_group_new(test, NULL);
+	struct tce_container *v1 = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(v1, v1only->grp));
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_attach(v1, v1only->grp));
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_attach(v1, other->grp));
+	KUNIT_EXPECT_EQ(test, 0, other->stats.set_window);
+
+	tce_call_release(test, v1);
+	KUNIT_EXPECT_EQ(test, 0, other->stats.unset_window);
 }
 
 /* set_window failing on the first window: the group is not attached */
@@ -119,22 +146,22 @@ static void attach_set_window_failure(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 
 	b->set_window_fail = 0;
-	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_attach(c, b));
+	KUNIT_EXPECT_EQ(test, -EIO, tce_call_attach(c, b->grp));
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, b->stats.set_window);
 
 	/* It was not recorded as attached: a retry works */
 	b->set_window_fail = -1;
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_attach(c, b));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_attach(c, b->grp));
 	KUNIT_EXPECT_NOT_NULL(test, b->table_group.tables[0]);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
@@ -148,10 +175,10 @@ static void window_add_unlinked(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	b->set_window_unlinked = true;
 
 	KUNIT_EXPECT_EQ(test, -ENOMEM, fake_tce_default_window(c));
@@ -165,7 +192,7 @@ static void window_add_unlinked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_default_window(c));
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
 
@@ -174,10 +201,10 @@ static void window_add_failure_part_way(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	b->set_window_fail = 0;
 
 	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_default_window(c));
@@ -194,77 +221,113 @@ static void window_add_failure_part_way(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
 
-/*
- * Detach clears every TCE, releases each held page exactly once (page
- * refcounts), marks written pages dirty, invalidates, unsets the window and,
- * being the last group, frees the table.
+#define DETACH_PAGES	4
+
+/**
+ * struct detach_env - a v1 container with one group and pages mapped
+ * @fg: the group
+ * @c: the container
+ * @tbl: its default window
+ * @pins: the mapped pages, each pinned by the case as well
  */
-static void detach_clears_and_releases(struct kunit *test)
-{
-	enum { NPAGES = 4 };
-	static const u32 flags[NPAGES] = {
-		VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE,
-		VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-	};
-	static const unsigned long entries[NPAGES] = { 0, 1, 77, 4095 };
-	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
-	struct fake_tce_pin pins[NPAGES];
+struct detach_env {
+	struct fake_tce_group *fg;
 	struct tce_container *c;
 	struct iommu_table *tbl;
+	struct test_proc_pin pins[DETACH_PAGES];
+};
+
+/* How each page is mapped, and where */
+static const u32 detach_flags[DETACH_PAGES] = {
+	VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+	VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE,
+	VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+};
+
+static const unsigned long detach_entries[DETACH_PAGES] = { 0, 1, 77, 4095 };
+
+/* Map DETACH_PAGES pages, clean, then reset the exchange counters */
+static void detach_env_init(struct kunit *test, struct detach_env *e)
+{
 	unsigned long uaddr;
 	int i;
 
-	uaddr = fake_tce_user_mem(test, NPAGES * PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
-	tbl = fg->table_group.tables[0];
-	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	e->fg = fake_tce_group_new(test, NULL);
+	uaddr = test_proc_user_mem(test, DETACH_PAGES * PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	e->c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e->c, e->fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e->c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(e->c));
+	e->tbl = e->fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
 
-	for (i = 0; i < NPAGES; i++) {
-		fake_tce_pin_page(test, uaddr + i * PAGE_SIZE, &pins[i]);
-		ClearPageDirty(pins[i].page);
+	for (i = 0; i < DETACH_PAGES; i++) {
+		struct test_proc_pin *pin = &e->pins[i];
+
+		test_proc_pin_page(test, uaddr + i * PAGE_SIZE, pin);
+		ClearPageDirty(pin->page);
 		KUNIT_ASSERT_EQ(test, 0,
-				fake_tce_dma_map(test, c, pins[i].uaddr,
-						 entries[i] * SZ_4K, SZ_4K,
-						 flags[i]));
-		KUNIT_EXPECT_EQ(test, pins[i].ref_base + pins[i].pin_delta,
-				fake_tce_page_ref(pins[i].page));
+				tce_call_map(test, e->c, pin->uaddr,
+					     detach_entries[i] * SZ_4K, SZ_4K,
+					     detach_flags[i]));
+		KUNIT_EXPECT_EQ(test, pin->ref_base + pin->pin_delta,
+				test_proc_page_ref(pin->page));
 	}
-	KUNIT_ASSERT_EQ(test, NPAGES, fake_tce_live(tbl));
-	fg->stats.xchg = 0;
-	fg->stats.xchg_live = 0;
-	fg->stats.kill = 0;
+	KUNIT_ASSERT_EQ(test, DETACH_PAGES, fake_tce_live(e->tbl));
+	e->fg->stats.xchg = 0;
+	e->fg->stats.xchg_live = 0;
+	e->fg->stats.kill = 0;
+}
 
-	fake_tce_detach(c, fg);
+/*
+ * Detach releases each held page exactly once (page refcounts), marks
+ * written pages dirty, unsets the window and, being the last group, frees
+ * the table with nothing live in it.
+ */
+static void detach_clears_and_releases(struct kunit *test)
+{
+	struct detach_env e;
+	int i;
 
-	KUNIT_EXPECT_EQ(test, FAKE_TCE32_SIZE >> IOMMU_PAGE_SHIFT_4K,
-			fg->stats.xchg);
-	KUNIT_EXPECT_EQ(test, NPAGES, fg->stats.xchg_live);
-	/* One invalidation per batch of 512 entries that held a page */
-	KUNIT_EXPECT_EQ(test, 2, fg->stats.kill);
-	KUNIT_EXPECT_EQ(test, 1, fg->stats.unset_window);
-	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
-	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, 0, fg->stats.live_at_free);
+	detach_env_init(test, &e);
+	tce_call_detach(e.c, e.fg->grp);
 
-	for (i = 0; i < NPAGES; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, pins[i].ref_base,
-				    fake_tce_page_ref(pins[i].page),
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.unset_window);
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.live_at_free);
+	for (i = 0; i < DETACH_PAGES; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, e.pins[i].ref_base,
+				    test_proc_page_ref(e.pins[i].page),
 				    "page %d released once", i);
-		KUNIT_EXPECT_EQ_MSG(test, flags[i] != VFIO_DMA_MAP_FLAG_READ,
-				    !!PageDirty(pins[i].page),
+		KUNIT_EXPECT_EQ_MSG(test,
+				    detach_flags[i] != VFIO_DMA_MAP_FLAG_READ,
+				    !!PageDirty(e.pins[i].page),
 				    "page %d dirty", i);
 	}
+}
 
-	fake_tce_release(c);
+/*
+ * The cost of that detach: every entry of the window exchanged, the live
+ * ones found, and one invalidation per batch of 512 entries that held a
+ * page
+ */
+static void detach_cost(struct kunit *test)
+{
+	struct detach_env e;
+
+	detach_env_init(test, &e);
+	tce_call_detach(e.c, e.fg->grp);
+
+	KUNIT_EXPECT_EQ(test, FAKE_TCE32_SIZE >> IOMMU_PAGE_SHIFT_4K,
+			e.fg->stats.xchg);
+	KUNIT_EXPECT_EQ(test, DETACH_PAGES, e.fg->stats.xchg_live);
+	KUNIT_EXPECT_EQ(test, 2, e.fg->stats.kill);
 }
 
 /* Detaching one of two groups clears the shared window and unsets it there */
@@ -272,16 +335,16 @@ static void detach_one_of_two(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct tce_container *c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	struct iommu_table *tbl;
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, a));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, b));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
 	tbl = a->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 
-	fake_tce_detach(c, a);
+	tce_call_detach(c, a->grp);
 	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
 	KUNIT_EXPECT_PTR_EQ(test, tbl, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.tables_live);
@@ -289,21 +352,22 @@ static void detach_one_of_two(struct kunit *test)
 	/* Nothing was mapped: nothing to invalidate */
 	KUNIT_EXPECT_EQ(test, 0, a->stats.kill);
 
-	fake_tce_detach(c, b);
+	tce_call_detach(c, b->grp);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
-
-	fake_tce_release(c);
 }
 
 static struct kunit_case ownership_cases[] = {
 	KUNIT_CASE(attach_defers_default_window),
 	KUNIT_CASE(attach_sets_existing_windows),
-	KUNIT_CASE(attach_refusals),
+	KUNIT_CASE(attach_refuses_unfit_group),
+	KUNIT_CASE(attach_refusals_change_nothing),
+	KUNIT_CASE(attach_v1_single_group),
 	KUNIT_CASE(attach_set_window_failure),
 	KUNIT_CASE(window_add_unlinked),
 	KUNIT_CASE(window_add_failure_part_way),
 	KUNIT_CASE(detach_clears_and_releases),
+	KUNIT_CASE(detach_cost),
 	KUNIT_CASE(detach_one_of_two),
 	{}
 };

@@ -13,6 +13,8 @@
 #include <linux/vfio.h>
 
 #include "fake_tce.h"
+#include "tce_call.h"
+#include "test_proc.h"
 
 FAKE_TCE_PLATFORM_PARAMS();
 
@@ -30,8 +32,8 @@ static struct tce_container *sec_v2(struct kunit *test,
 
 	opts.hv = fake_tce_param_hv(test);
 	fg = fake_tce_group_new(test, &opts);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	if (fgp)
 		*fgp = fg;
 	return c;
@@ -46,9 +48,9 @@ static struct tce_container *sec_v1(struct kunit *test,
 	struct tce_container *c;
 
 	*fgp = fake_tce_group_new(test, &opts);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, *fgp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, (*fgp)->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
 	return c;
 }
 
@@ -67,29 +69,29 @@ static void v2_map_mixed_page_sizes(struct kunit *test)
 	unsigned int shift;
 	u64 start;
 
-	ua = fake_tce_huge_mem(test, &shift);
+	ua = test_proc_huge_mem(test, &shift);
 	size = 1UL << shift;
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
 	c = sec_v2(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, 2 * size));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, c, REG, ua, 2 * size));
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, c, shift, SZ_1G, 1, &start));
+			tce_call_create(test, c, shift, SZ_1G, 1, &start));
 	tbl = fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 
 	KUNIT_EXPECT_EQ(test, -EPERM,
-			fake_tce_dma_map(test, c, ua + size, start, size, RW));
+			tce_call_map(test, c, ua + size, start, size, RW));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, start, size,
-						  RW));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, start, size,
+					      RW));
 	KUNIT_EXPECT_EQ(test, 1, fake_tce_live(tbl));
 
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, start, size));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, ua,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, c, start, size));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, c, UNREG, ua,
 						 2 * size));
-	fake_tce_release(c);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	tce_call_release(test, c);
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -104,69 +106,82 @@ static void create_over_memlock_leaves_nothing(struct kunit *test)
 	struct tce_container *c;
 	unsigned long start_vm;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	fake_tce_set_memlock(test, 0);
-	start_vm = fake_tce_locked_vm();
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 0);
+	start_vm = test_proc_locked_vm();
 	c = sec_v2(test, &fg);
-	fake_tce_set_ipc_lock(test, false);
+	test_proc_set_ipc_lock(test, false);
 	/* No default window: the new one takes its place, number 0 */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
 
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
-			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
+			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 
-	fake_tce_set_memlock(test, 1UL << 30);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
+	test_proc_set_memlock(test, 1UL << 30);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NOT_NULL(test, fg->table_group.tables[0]);
-	fake_tce_set_ipc_lock(test, true);
+	test_proc_set_ipc_lock(test, true);
 
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
+
+/* 4 MiB: 1024 TCEs of 4K, physically contiguous */
+#define SEC_RUN_ORDER	(22 - PAGE_SHIFT)
+#define SEC_RUN_SIZE	(PAGE_SIZE << SEC_RUN_ORDER)
 
 /*
  * One set() call writes at most 512 entries, however long the physically
- * contiguous run: pseries keeps interrupts off across a call. v2 and v1.
+ * contiguous run: pseries keeps interrupts off across a call. v2 here,
+ * v1 in hv_runs_capped_v1.
  */
-static void hv_runs_capped(struct kunit *test)
+static void hv_runs_capped_v2(struct kunit *test)
 {
-	/* 4 MiB: 1024 TCEs of 4K, physically contiguous */
-	unsigned int order = 22 - PAGE_SHIFT;
-	unsigned long size = PAGE_SIZE << order, n = size / SZ_4K;
 	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
 				      .ddw = true, .hv = true };
-	struct fake_tce_group *fg, *fg1;
+	struct fake_tce_group *fg;
 	struct tce_container *c;
 	unsigned long ua;
 
-	ua = fake_tce_contig_mem(test, order);
-	fake_tce_set_memlock(test, 1UL << 30);
+	ua = test_proc_contig_mem(test, SEC_RUN_ORDER);
+	test_proc_set_memlock(test, 1UL << 30);
 	fg = fake_tce_group_new(test, &opts);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, size));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, size, RW));
-	KUNIT_EXPECT_EQ(test, n, fg->stats.set_entries);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, c, REG, ua,
+						 SEC_RUN_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, 0, SEC_RUN_SIZE,
+					      RW));
+	KUNIT_EXPECT_EQ(test, SEC_RUN_SIZE / SZ_4K, fg->stats.set_entries);
 	KUNIT_EXPECT_EQ(test, 512, fg->stats.set_max);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, size));
-	fake_tce_release(c);
-
-	opts.ddw = false;
-	fg1 = fake_tce_group_new(test, &opts);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg1));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, size, RW));
-	KUNIT_EXPECT_EQ(test, n, fg1->stats.set_entries);
-	KUNIT_EXPECT_EQ(test, 512, fg1->stats.set_max);
-	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, c, 0, SEC_RUN_SIZE));
 }
 
-static long sec_register_other(struct fake_tce_other *o)
+static void hv_runs_capped_v1(struct kunit *test)
+{
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .hv = true };
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua;
+
+	ua = test_proc_contig_mem(test, SEC_RUN_ORDER);
+	test_proc_set_memlock(test, 1UL << 30);
+	fg = fake_tce_group_new(test, &opts);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, 0, SEC_RUN_SIZE,
+					      RW));
+	KUNIT_EXPECT_EQ(test, SEC_RUN_SIZE / SZ_4K, fg->stats.set_entries);
+	KUNIT_EXPECT_EQ(test, 512, fg->stats.set_max);
+}
+
+static long sec_register_other(struct test_proc_other *o)
 {
 	unsigned long ua = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 				   MAP_ANONYMOUS | MAP_PRIVATE, 0);
@@ -177,9 +192,10 @@ static long sec_register_other(struct fake_tce_other *o)
 
 	if (IS_ERR_VALUE(ua))
 		return -ENOMEM;
-	ret = fake_tce_other_ioctl(o, REG, &r, sizeof(r));
+	ret = tce_call_ioctl_other(o->data, REG, &r, sizeof(r));
 	if (!ret)
-		ret = fake_tce_other_ioctl(o, UNREG, &r, sizeof(r));
+		ret = tce_call_ioctl_other(o->data, UNREG, &r,
+					   sizeof(r));
 	return ret;
 }
 
@@ -191,39 +207,38 @@ static long sec_register_other(struct fake_tce_other *o)
  */
 static void mm_bound_under_lock(struct kunit *test)
 {
-	struct fake_tce_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct test_proc_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	struct tce_container *c;
 	bool done;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
-	fake_tce_user_mem(test, PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
 	c = sec_v2(test, NULL);
-	o->c = c;
+	o->data = c;
 	o->fn = sec_register_other;
 
 	mutex_lock(&c->lock);
-	fake_tce_other_start(test, o);
+	test_proc_other_start(test, o);
 	msleep(100);
 	KUNIT_EXPECT_NULL(test, c->mm);
 	mutex_unlock(&c->lock);
-	done = fake_tce_other_wait(o, 5000);
+	done = test_proc_other_wait(o, 5000);
 	KUNIT_ASSERT_TRUE(test, done);
 
 	KUNIT_EXPECT_EQ(test, 0, o->ret);
 	KUNIT_EXPECT_NOT_NULL(test, c->mm);
 	KUNIT_EXPECT_PTR_NE(test, current->mm, c->mm);
 	KUNIT_EXPECT_EQ(test, -EPERM,
-			fake_tce_prereg(test, c, REG, fake_tce_user_mem(test,
-									PAGE_SIZE),
+			tce_call_prereg(test, c, REG, test_proc_user_mem(test,
+									 PAGE_SIZE),
 					PAGE_SIZE));
-	fake_tce_release(c);
 }
 
-static long sec_get_info_unmapped(struct fake_tce_other *o)
+static long sec_get_info_unmapped(struct test_proc_other *o)
 {
 	/* An address nothing is mapped at, in the thread's fresh mm */
-	return fake_tce_ioctl(o->c, VFIO_IOMMU_SPAPR_TCE_GET_INFO, PAGE_SIZE);
+	return tce_call_ioctl(o->data, VFIO_IOMMU_SPAPR_TCE_GET_INFO, PAGE_SIZE);
 }
 
 /*
@@ -233,24 +248,23 @@ static long sec_get_info_unmapped(struct fake_tce_other *o)
  */
 static void args_copied_before_lock(struct kunit *test)
 {
-	struct fake_tce_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct test_proc_other *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	struct tce_container *c;
 	bool done;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
 	c = sec_v2(test, NULL);
-	o->c = c;
+	o->data = c;
 	o->fn = sec_get_info_unmapped;
 
 	mutex_lock(&c->lock);
-	fake_tce_other_start(test, o);
-	done = fake_tce_other_wait(o, 1000);
+	test_proc_other_start(test, o);
+	done = test_proc_other_wait(o, 1000);
 	mutex_unlock(&c->lock);
 	if (!done)
-		KUNIT_ASSERT_TRUE(test, fake_tce_other_wait(o, 5000));
+		KUNIT_ASSERT_TRUE(test, test_proc_other_wait(o, 5000));
 	KUNIT_EXPECT_TRUE(test, done);
 	KUNIT_EXPECT_EQ(test, -EFAULT, o->ret);
-	fake_tce_release(c);
 }
 
 /*
@@ -264,32 +278,32 @@ static void v2_map_other_containers_region(struct kunit *test)
 	struct fake_tce_group *fb;
 	struct iommu_table *tbl;
 
-	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	ua = test_proc_user_mem(test, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
 	a = sec_v2(test, NULL);
 	b = sec_v2(test, &fb);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, a, REG, ua, PAGE_SIZE));
 	/* b is enabled by a region of its own elsewhere */
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_prereg(test, b, REG,
-					fake_tce_user_mem(test, PAGE_SIZE),
+			tce_call_prereg(test, b, REG,
+					test_proc_user_mem(test, PAGE_SIZE),
 					PAGE_SIZE));
 
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_dma_map(test, b, ua, 0, PAGE_SIZE, RW));
+			tce_call_map(test, b, ua, 0, PAGE_SIZE, RW));
 	tbl = fb->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
 
 	/* a gives its region back with its fd; b registers it, then maps */
-	fake_tce_release(a);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, b, REG, ua, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, b, ua, 0, PAGE_SIZE,
-						  RW));
-	fake_tce_release(b);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	tce_call_release(test, a);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, b, REG, ua, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, b, ua, 0, PAGE_SIZE,
+					      RW));
+	tce_call_release(test, b);
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -304,36 +318,36 @@ static void v1_disable_clears_mappings(struct kunit *test)
 	unsigned long ua, start_vm;
 	int base, ref;
 
-	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	ua = test_proc_user_mem(test, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
-	fake_tce_page_of(test, ua, &base);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
+	test_proc_page_of(test, ua, &base);
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
 	c = sec_v1(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
-						  RW));
-	fake_tce_page_of(test, ua, &ref);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE,
+					      RW));
+	test_proc_page_of(test, ua, &ref);
 	KUNIT_ASSERT_NE(test, base, ref);
 
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_DISABLE, 0));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(fg->table_group.tables[0]));
-	fake_tce_page_of(test, ua, &ref);
+	test_proc_page_of(test, ua, &ref);
 	KUNIT_EXPECT_EQ(test, base, ref);
 	/* Only the default window's table stays charged */
 	KUNIT_EXPECT_EQ(test, start_vm +
 			DIV_ROUND_UP(fg->table_group.tables[0]->it_allocated_size,
 				     PAGE_SIZE),
-			fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_unmap(test, c, 0,
-							 PAGE_SIZE));
+			test_proc_locked_vm());
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_unmap(test, c, 0,
+						     PAGE_SIZE));
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
-						  RW));
-	fake_tce_release(c);
-	fake_tce_page_of(test, ua, &ref);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE,
+					      RW));
+	tce_call_release(test, c);
+	test_proc_page_of(test, ua, &ref);
 	KUNIT_EXPECT_EQ(test, base, ref);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -346,26 +360,26 @@ static void v2_register_partial_pin(struct kunit *test)
 	struct tce_container *c;
 	unsigned long ua, ro, start_vm;
 
-	ua = fake_tce_user_mem(test, 4 * PAGE_SIZE);
+	ua = test_proc_user_mem(test, 4 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, vm_munmap(ua + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
 	ro = kunit_vm_mmap(test, NULL, ua + 2 * PAGE_SIZE, 2 * PAGE_SIZE,
 			   PROT_READ, MAP_ANONYMOUS | MAP_PRIVATE |
 			   MAP_FIXED_NOREPLACE, 0);
 	KUNIT_ASSERT_EQ(test, ua + 2 * PAGE_SIZE, ro);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
 	c = sec_v2(test, NULL);
 
 	KUNIT_EXPECT_EQ(test, -EFAULT,
-			fake_tce_prereg(test, c, REG, ua, 4 * PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+			tce_call_prereg(test, c, REG, ua, 4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 	/* Nothing of it stayed registered: the writable part can be */
 	KUNIT_EXPECT_EQ(test, 0,
-			fake_tce_prereg(test, c, REG, ua, 2 * PAGE_SIZE));
+			tce_call_prereg(test, c, REG, ua, 2 * PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0,
-			fake_tce_prereg(test, c, UNREG, ua, 2 * PAGE_SIZE));
-	fake_tce_release(c);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+			tce_call_prereg(test, c, UNREG, ua, 2 * PAGE_SIZE));
+	tce_call_release(test, c);
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -379,18 +393,17 @@ static void v2_map_user_address_zero(struct kunit *test)
 	unsigned long ua;
 
 	/* The case's kernel thread may map page 0 (CAP_SYS_RAWIO) */
-	fake_tce_user_mem(test, PAGE_SIZE);
+	test_proc_user_mem(test, PAGE_SIZE);
 	ua = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE, 0);
 	KUNIT_ASSERT_EQ(test, 0, ua);
-	fake_tce_set_memlock(test, 1UL << 30);
+	test_proc_set_memlock(test, 1UL << 30);
 	c = sec_v2(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, 0, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, c, REG, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_dma_map(test, c, 0, 0, PAGE_SIZE, RW));
+			tce_call_map(test, c, 0, 0, PAGE_SIZE, RW));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(fg->table_group.tables[0]));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, 0, PAGE_SIZE));
-	fake_tce_release(c);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, c, UNREG, 0, PAGE_SIZE));
 }
 
 /* Empty a TCE behind the backend's back, as KVM's handlers may */
@@ -402,49 +415,62 @@ static void sec_kvm_clear(struct iommu_table *tbl, unsigned long entry)
 	tbl->it_ops->xchg_no_kill(tbl, entry, &hpa, &dir);
 }
 
+/* A touched user page, and its refcount before anything pinned it */
+static unsigned long sec_kvm_page(struct kunit *test, int *base)
+{
+	unsigned long ua = test_proc_user_mem(test, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
+	test_proc_page_of(test, ua, base);
+	test_proc_set_memlock(test, 1UL << 30);
+	return ua;
+}
+
 /*
  * KVM's in-kernel TCE handlers may empty an entry of a window attached to
  * a guest's table without releasing what the backend took for it. What
  * the backend holds is what its records say: MAP there is still -EBUSY,
- * and UNMAP releases the pin (v1) or the region's mapping count (v2).
+ * and UNMAP releases the pin (v1; the region's count for v2 below).
  */
-static void kvm_emptied_entries_released(struct kunit *test)
+static void kvm_emptied_entry_v1(struct kunit *test)
+{
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua;
+	int base, ref;
+
+	ua = sec_kvm_page(test, &base);
+	c = sec_v1(test, &fg);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, c, ua, 0, SZ_4K, RW));
+	sec_kvm_clear(fg->table_group.tables[0], 0);
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			tce_call_map(test, c, ua, 0, SZ_4K, RW));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, c, 0, SZ_4K));
+	test_proc_page_of(test, ua, &ref);
+	KUNIT_EXPECT_EQ(test, base, ref);
+}
+
+/* The same on v2: UNMAP gives back the region's mapping count */
+static void kvm_emptied_entry_v2(struct kunit *test)
 {
 	struct fake_tce_group *fg;
 	struct tce_container *c;
 	unsigned long ua, start_vm;
-	int base, ref;
+	int base;
 
-	ua = fake_tce_user_mem(test, PAGE_SIZE);
-	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
-	fake_tce_page_of(test, ua, &base);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
-
-	/* v1: the pin */
-	c = sec_v1(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
-	sec_kvm_clear(fg->table_group.tables[0], 0);
-	KUNIT_EXPECT_EQ(test, -EBUSY,
-			fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, SZ_4K));
-	fake_tce_page_of(test, ua, &ref);
-	KUNIT_EXPECT_EQ(test, base, ref);
-	fake_tce_release(c);
-
-	/* v2: the region's mapping count */
+	ua = sec_kvm_page(test, &base);
+	start_vm = test_proc_locked_vm();
 	c = sec_v2(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, PAGE_SIZE));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
-						  RW));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, c, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE, RW));
 	sec_kvm_clear(fg->table_group.tables[0], 0);
 	KUNIT_EXPECT_EQ(test, -EBUSY,
-			fake_tce_dma_map(test, c, ua, 0, SZ_4K, RW));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, c, 0, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, c, UNREG, ua,
+			tce_call_map(test, c, ua, 0, SZ_4K, RW));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, c, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, c, UNREG, ua,
 						 PAGE_SIZE));
-	fake_tce_release(c);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	tce_call_release(test, c);
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -460,39 +486,40 @@ static void v2_unregister_shared_region_while_mapped(struct kunit *test)
 	struct page *page;
 	int ref;
 
-	ua = fake_tce_user_mem(test, PAGE_SIZE);
+	ua = test_proc_user_mem(test, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
-	page = fake_tce_page_of(test, ua, &ref);
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
+	page = test_proc_page_of(test, ua, &ref);
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
 	a = sec_v2(test, NULL);
 	b = sec_v2(test, NULL);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, a, REG, ua, PAGE_SIZE));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, b, REG, ua, PAGE_SIZE));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, a, ua, 0, PAGE_SIZE,
-						  RW));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, a, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, b, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, a, ua, 0, PAGE_SIZE,
+					      RW));
 
 	KUNIT_EXPECT_EQ(test, -EBUSY,
-			fake_tce_prereg(test, a, UNREG, ua, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, a, 0, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, a, UNREG, ua,
+			tce_call_prereg(test, a, UNREG, ua, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, a, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, a, UNREG, ua,
 						 PAGE_SIZE));
-	fake_tce_release(b);
-	fake_tce_release(a);
+	tce_call_release(test, b);
+	tce_call_release(test, a);
 	/*
 	 * A region's pages are unpinned by an RCU callback; then the page
 	 * must hold no pin
 	 */
 	rcu_barrier();
 	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(page)));
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 static struct kunit_case security_cases[] = {
 	KUNIT_CASE_PARAM(v2_map_mixed_page_sizes, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(create_over_memlock_leaves_nothing,
 			 fake_tce_platform_gen_params),
-	KUNIT_CASE(hv_runs_capped),
+	KUNIT_CASE(hv_runs_capped_v2),
+	KUNIT_CASE(hv_runs_capped_v1),
 	KUNIT_CASE(mm_bound_under_lock),
 	KUNIT_CASE(args_copied_before_lock),
 	KUNIT_CASE_PARAM(v2_map_other_containers_region,
@@ -503,8 +530,8 @@ static struct kunit_case security_cases[] = {
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE(v2_register_partial_pin),
 	KUNIT_CASE_PARAM(v2_map_user_address_zero, fake_tce_platform_gen_params),
-	KUNIT_CASE_PARAM(kvm_emptied_entries_released,
-			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(kvm_emptied_entry_v1, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(kvm_emptied_entry_v2, fake_tce_platform_gen_params),
 	{}
 };
 

@@ -11,6 +11,8 @@
 #include <linux/vfio.h>
 
 #include "fake_tce.h"
+#include "tce_call.h"
+#include "test_proc.h"
 
 FAKE_TCE_PLATFORM_PARAMS();
 
@@ -40,44 +42,61 @@ static void v2_env_init(struct kunit *test, struct v2_env *e)
 
 	opts.hv = fake_tce_param_hv(test);
 	e->fg = fake_tce_group_new(test, &opts);
-	e->ua = fake_tce_user_mem(test, NPAGES * PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
-	e->start = fake_tce_locked_vm();
-	e->c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e->c, e->fg));
+	e->ua = test_proc_user_mem(test, NPAGES * PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	e->start = test_proc_locked_vm();
+	e->c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e->c, e->fg->grp));
 }
 
-/* Registration charges locked_vm there, once, and gives it back */
-static void register_accounting(struct kunit *test)
+/* Registration charges locked_vm, once: a region cannot be registered twice */
+static void register_charges_once(struct kunit *test)
 {
 	unsigned long size = NPAGES * PAGE_SIZE;
 	struct v2_env e;
 	long ret;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
-	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, test_proc_locked_vm());
 
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, REG, e.ua,
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_prereg(test, e.c, REG, e.ua,
 						      size));
 	/* Overlapping another region */
-	ret = fake_tce_prereg(test, e.c, REG, e.ua + PAGE_SIZE,
+	ret = tce_call_prereg(test, e.c, REG, e.ua + PAGE_SIZE,
 			      size - 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
-	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, test_proc_locked_vm());
+}
 
-	KUNIT_EXPECT_EQ(test, -ENOENT, fake_tce_prereg(test, e.c, UNREG, e.ua,
+/* Unregistration takes the exact region and gives its charge back */
+static void unregister_gives_back(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
+
+	KUNIT_EXPECT_EQ(test, -ENOENT, tce_call_prereg(test, e.c, UNREG, e.ua,
 						       PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, -ENOENT, fake_tce_prereg(test, e.c, UNREG, e.ua,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
+	KUNIT_EXPECT_EQ(test, -ENOENT, tce_call_prereg(test, e.c, UNREG, e.ua,
 						       size));
+}
 
-	/* Release gives back what is still registered */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
-	KUNIT_EXPECT_EQ(test, e.start + NPAGES, fake_tce_locked_vm());
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+/* Release gives back what is still registered */
+static void release_gives_back_registered(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_EXPECT_EQ(test, e.start + NPAGES, test_proc_locked_vm());
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
 static void register_errnos(struct kunit *test)
@@ -88,104 +107,145 @@ static void register_errnos(struct kunit *test)
 
 	v2_env_init(test, &e);
 	/* Nothing bound the container to an mm yet */
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_prereg(test, e.c, UNREG, e.ua,
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_prereg(test, e.c, UNREG, e.ua,
 						      PAGE_SIZE));
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua + 8,
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua + 8,
 						       PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua,
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua,
 						       PAGE_SIZE + 8));
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_prereg(test, e.c, REG, e.ua, 0));
-	ret = fake_tce_prereg(test, e.c, REG, -PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua, 0));
+	ret = tce_call_prereg(test, e.c, REG, -PAGE_SIZE, 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	r = (struct vfio_iommu_spapr_register_memory){
 		.argsz = sizeof(r), .flags = 1, .vaddr = e.ua,
 		.size = PAGE_SIZE,
 	};
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_ioctl_user(test, e.c, REG, &r, sizeof(r)));
+			tce_call_ioctl_user(test, e.c, REG, &r, sizeof(r)));
 	r.flags = 0;
 	r.argsz = sizeof(r) - 1;
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_ioctl_user(test, e.c, REG, &r, sizeof(r)));
-	KUNIT_EXPECT_EQ(test, -EFAULT, fake_tce_ioctl(e.c, REG, 0));
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
-
-	/* v1 has none of the v2 ioctls */
-	fake_tce_release(e.c);
-	e.c = fake_tce_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_prereg(test, e.c, REG, e.ua,
-						       PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, -ENOTTY,
-			fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -ENOTTY, fake_tce_remove(test, e.c, 0));
-	fake_tce_release(e.c);
+			tce_call_ioctl_user(test, e.c, REG, &r, sizeof(r)));
+	KUNIT_EXPECT_EQ(test, -EFAULT, tce_call_ioctl(e.c, REG, 0));
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
-/* Mapping goes through registered memory and counts its mappings */
+/* v1 has none of the v2 ioctls */
+static void v1_has_no_v2_ioctls(struct kunit *test)
+{
+	unsigned long ua = test_proc_user_mem(test, PAGE_SIZE);
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_prereg(test, c, REG, ua,
+						       PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, -ENOTTY,
+			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -ENOTTY, tce_call_remove(test, c, 0));
+}
+
+/* v2 MAP needs registered memory, all of the range: -EPERM, -EINVAL */
+static void map_needs_registration(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+	struct iommu_table *tbl;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_map(test, e.c, e.ua, 0,
+						   PAGE_SIZE, RW));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua,
+						 size / 2));
+	/* Only the first half is registered */
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_map(test, e.c, e.ua, 0,
+						    size, RW));
+	tbl = e.fg->table_group.tables[0];
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
+}
+
+/* Two regions registered one after the other, mapped by one MAP */
+static struct iommu_table *v2_map_all(struct kunit *test, struct v2_env *e)
+{
+	unsigned long size = NPAGES * PAGE_SIZE;
+
+	v2_env_init(test, e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e->c, REG, e->ua,
+						 size / 2));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e->c, REG,
+						 e->ua + size / 2, size / 2));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e->c, e->ua, 0, size,
+					      RW));
+	KUNIT_ASSERT_NOT_NULL(test, e->fg->table_group.tables[0]);
+	return e->fg->table_group.tables[0];
+}
+
+/* MAP through registered memory: the TCEs and the userspace view */
 static void map_through_registration(struct kunit *test)
 {
-	unsigned long size = NPAGES * PAGE_SIZE, i, n = size / SZ_4K;
-	unsigned long xchg, set, set_entries;
+	unsigned long i, n = NPAGES * PAGE_SIZE / SZ_4K;
 	struct iommu_table *tbl;
 	struct page *page;
 	struct v2_env e;
 	int ref;
-	long ret;
 
-	v2_env_init(test, &e);
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_dma_map(test, e.c, e.ua, 0,
-						       PAGE_SIZE, RW));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua,
-						 size / 2));
-	/* Only the first half is registered */
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_dma_map(test, e.c, e.ua, 0,
-							size, RW));
-	tbl = e.fg->table_group.tables[0];
-	KUNIT_ASSERT_NOT_NULL(test, tbl);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
-
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG,
-						 e.ua + size / 2, size / 2));
-	xchg = e.fg->stats.xchg;
-	set = e.fg->stats.set;
-	set_entries = e.fg->stats.set_entries;
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, size,
-						  RW));
+	tbl = v2_map_all(test, &e);
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(tbl));
-	/* hv tables: runs, emptiness known from the userspace view */
-	KUNIT_EXPECT_EQ(test, e.fg->hv ? 0 : n, e.fg->stats.xchg - xchg);
-	KUNIT_EXPECT_EQ(test, e.fg->hv ? n : 0,
-			e.fg->stats.set_entries - set_entries);
-	KUNIT_EXPECT_LE(test, e.fg->stats.set - set, NPAGES);
-	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
 	for (i = 0; i < n; i++) {
 		unsigned long ua = e.ua + i * SZ_4K;
 
-		page = fake_tce_page_of(test, ua, &ref);
+		page = test_proc_page_of(test, ua, &ref);
 		KUNIT_EXPECT_EQ_MSG(test, page_to_phys(page) + (ua & ~PAGE_MASK),
 				    fake_tce_get(tbl, i), "TCE %lu", i);
 		KUNIT_EXPECT_EQ(test, ua, fake_tce_user_view(tbl, i));
 	}
+}
 
-	/* Mapped regions stay registered */
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG, e.ua,
+/*
+ * The cost of that MAP: exchanges on exchange tables; on hv tables runs,
+ * at most one per system page, emptiness known from the userspace view
+ */
+static void map_through_registration_cost(struct kunit *test)
+{
+	unsigned long n = NPAGES * PAGE_SIZE / SZ_4K;
+	struct v2_env e;
+
+	v2_map_all(test, &e);
+	KUNIT_EXPECT_EQ(test, e.fg->hv ? 0 : n, e.fg->stats.xchg);
+	KUNIT_EXPECT_EQ(test, e.fg->hv ? n : 0, e.fg->stats.set_entries);
+	KUNIT_EXPECT_LE(test, e.fg->stats.set, NPAGES);
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
+}
+
+/*
+ * Mapped regions stay registered until unmapped; then they go, and with
+ * them their charge: only the window's table stays charged until release
+ */
+static void mapped_regions_stay_registered(struct kunit *test)
+{
+	unsigned long size = NPAGES * PAGE_SIZE, n = size / SZ_4K;
+	struct iommu_table *tbl;
+	struct v2_env e;
+	long ret;
+
+	tbl = v2_map_all(test, &e);
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_prereg(test, e.c, UNREG, e.ua,
 						      size / 2));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, size / 2));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, e.c, 0, size / 2));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua,
 						 size / 2));
-	ret = fake_tce_prereg(test, e.c, UNREG, e.ua + size / 2, size / 2);
+	ret = tce_call_prereg(test, e.c, UNREG, e.ua + size / 2, size / 2);
 	KUNIT_EXPECT_EQ(test, -EBUSY, ret);
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, size / 2,
-						    size / 2));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, e.c, size / 2,
+						size / 2));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, n - 1));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG,
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG,
 						 e.ua + size / 2, size / 2));
 	KUNIT_EXPECT_EQ(test, e.start + tbl->it_allocated_size / PAGE_SIZE,
-			fake_tce_locked_vm());
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+			test_proc_locked_vm());
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
 /* Failure part-way and collisions leave the mapping counts balanced */
@@ -197,74 +257,97 @@ static void map_failures_balance_counts(struct kunit *test)
 	long ret;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
 
 	e.fg->write_fail_entry = 5;
-	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_dma_map(test, e.c, e.ua, 0, size,
-						     RW));
+	KUNIT_EXPECT_EQ(test, -EIO, tce_call_map(test, e.c, e.ua, 0, size,
+						 RW));
 	tbl = e.fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
 	e.fg->write_fail_entry = -1;
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, 0, SZ_64K,
-						  RW));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, SZ_64K,
+					      RW));
 	old = fake_tce_get(tbl, 3);
-	ret = fake_tce_dma_map(test, e.c, e.ua + PAGE_SIZE, 0, SZ_64K, RW);
+	ret = tce_call_map(test, e.c, e.ua + PAGE_SIZE, 0, SZ_64K, RW);
 	KUNIT_EXPECT_EQ(test, -EBUSY, ret);
 	KUNIT_EXPECT_EQ(test, old, fake_tce_get(tbl, 3));
 	KUNIT_EXPECT_EQ(test, e.ua + 3 * SZ_4K,
 			fake_tce_user_view(tbl, 3));
 	KUNIT_EXPECT_EQ(test, SZ_64K / SZ_4K, fake_tce_live(tbl));
 
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, 0, SZ_64K));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, e.c, 0, SZ_64K));
 	/* Every count taken was dropped: the region can go */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua, size));
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
-/* TCE_CREATE makes a window on every group; its errnos */
+/**
+ * struct bad_create - a TCE_CREATE refused with -EINVAL
+ * @name: what is wrong with it; the parameter name
+ * @shift: IOMMU page shift
+ * @size: window size
+ * @levels: table levels
+ * @flags: flags
+ * @argsz: argsz; 0 for the whole structure
+ */
+struct bad_create {
+	const char *name;
+	u32 shift;
+	u64 size;
+	u32 levels;
+	u32 flags;
+	u32 argsz;
+};
+
+static const struct bad_create bad_creates[] = {
+	{ "page_size_unsupported", 13, SZ_1G, 1 },
+	{ "page_shift_64", 64, SZ_1G, 1 },
+	{ "zero_levels", 16, SZ_1G, 0 },
+	{ "too_many_levels", 16, SZ_1G, 6 },
+	{ "size_not_power_of_two", 16, SZ_1G + SZ_64K, 1 },
+	{ "size_below_page", 16, SZ_4K, 1 },
+	{ "unknown_flag", 16, SZ_1G, 1, 1 },
+	{ "argsz_too_small", 16, SZ_1G, 1, 0,
+	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr) - 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(bad_create, bad_creates, name);
+
+/* A refused TCE_CREATE: -EINVAL, no window made */
+static void create_refused(struct kunit *test)
+{
+	const struct bad_create *b = test->param_value;
+	struct vfio_iommu_spapr_tce_create cr = {
+		.argsz = b->argsz ?: sizeof(cr), .flags = b->flags,
+		.page_shift = b->shift, .window_size = b->size,
+		.levels = b->levels,
+	};
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_ioctl_user(test, e.c,
+					    VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
+					    sizeof(cr)));
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+}
+
+/* TCE_CREATE makes a window on every group, after the pending default */
 static void create_window(struct kunit *test)
 {
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
-	struct vfio_iommu_spapr_tce_create cr;
 	struct iommu_table *tbl;
 	struct v2_env e;
 	u64 start = 0;
-	long ret;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
-
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 13, SZ_1G, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 64, SZ_1G, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 16, SZ_1G, 0, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 16, SZ_1G, 6, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 16, SZ_1G + SZ_64K, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, e.c, 16, SZ_4K, 1, NULL));
-	cr = (struct vfio_iommu_spapr_tce_create){
-		.argsz = sizeof(cr), .flags = 1, .page_shift = 16,
-		.window_size = SZ_1G, .levels = 1,
-	};
-	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
-				  sizeof(cr));
-	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
-	cr.flags = 0;
-	cr.argsz = offsetofend(typeof(cr), start_addr) - 1;
-	ret = fake_tce_ioctl_user(test, e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, &cr,
-				  sizeof(cr));
-	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
-	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e.c, b->grp));
 
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, e.c, 16, SZ_1G, 2, &start));
+			tce_call_create(test, e.c, 16, SZ_1G, 2, &start));
 	KUNIT_EXPECT_EQ(test, BIT_ULL(59), start);
 	tbl = e.fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
@@ -276,17 +359,44 @@ static void create_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start +
 			(e.fg->table_group.tables[0]->it_allocated_size +
 			 tbl->it_allocated_size) / PAGE_SIZE,
-			fake_tce_locked_vm());
+			test_proc_locked_vm());
 
 	/* Two windows are all the platform has */
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
-			fake_tce_create(test, e.c, 16, SZ_1G, 1, NULL));
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+			tce_call_create(test, e.c, 16, SZ_1G, 1, NULL));
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
 }
 
-/* TCE_REMOVE clears, releases and unsets; QEMU's removal of the default */
+/*
+ * QEMU's removal of the default window while it is still pending: it is
+ * cancelled, and a new window takes number 0, with the platform's 32-bit
+ * base
+ */
+static void remove_pending_default(struct kunit *test)
+{
+	struct v2_env e;
+	u64 start;
+
+	v2_env_init(test, &e);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_remove(test, e.c, 0));
+	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.create_table);
+
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_EXPECT_EQ(test, 0, start);
+	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.create_table);
+	KUNIT_ASSERT_NOT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 16, e.fg->table_group.tables[0]->it_page_shift);
+	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
+}
+
+/*
+ * TCE_REMOVE of a mapped window clears and releases its entries, unsets it
+ * on every group, frees its table and gives back its charge; the
+ * registered memory it mapped can then be unregistered
+ */
 static void remove_window(struct kunit *test)
 {
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
@@ -296,43 +406,47 @@ static void remove_window(struct kunit *test)
 	u64 start;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(e.c, b));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
-	after_reg = fake_tce_locked_vm();
-
-	/* The default window is still pending: removing it cancels it */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_remove(test, e.c, 0));
-	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.create_table);
-	/* So a new window takes number 0, with the platform's 32-bit base */
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e.c, b->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
+	after_reg = test_proc_locked_vm();
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, e.c, 0));
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, e.c, 16, SZ_1G, 1, &start));
-	KUNIT_EXPECT_EQ(test, 0, start);
-	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.create_table);
-	KUNIT_ASSERT_NOT_NULL(test, e.fg->table_group.tables[0]);
-	KUNIT_EXPECT_EQ(test, 16, e.fg->table_group.tables[0]->it_page_shift);
-	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
-
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, start, size,
-						  RW));
-	KUNIT_EXPECT_EQ(test, -EBUSY, fake_tce_prereg(test, e.c, UNREG, e.ua,
+			tce_call_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, start, size,
+					      RW));
+	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_prereg(test, e.c, UNREG, e.ua,
 						      size));
 
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_remove(test, e.c, start + SZ_64K));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_remove(test, e.c, start));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_remove(test, e.c, start));
 	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[0]);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.live_at_free);
-	KUNIT_EXPECT_EQ(test, after_reg, fake_tce_locked_vm());
-	KUNIT_EXPECT_EQ(test, -EINVAL, fake_tce_remove(test, e.c, start));
-	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_dma_map(test, e.c, e.ua, 0,
-						       size, RW));
+	KUNIT_EXPECT_EQ(test, after_reg, test_proc_locked_vm());
+	KUNIT_EXPECT_EQ(test, -ENXIO, tce_call_map(test, e.c, e.ua, 0,
+						   size, RW));
 
 	/* Its mappings were dropped with it */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua, size));
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
+}
+
+/* TCE_REMOVE takes a window's exact start, of a window that is there */
+static void remove_refused(struct kunit *test)
+{
+	struct v2_env e;
+	u64 start;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, e.c, 0));
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 1, &start));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_remove(test, e.c, start + SZ_64K));
+	KUNIT_EXPECT_NOT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, e.c, start));
+	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_remove(test, e.c, start));
 }
 
 /*
@@ -348,17 +462,17 @@ static void map_across_view_leaves(struct kunit *test)
 	u64 start, iova;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, e.c, 12, SZ_4M, 2, &start));
+			tce_call_create(test, e.c, 12, SZ_4M, 2, &start));
 	tbl = e.fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_ASSERT_EQ(test, 1, tbl->it_indirect_levels);
 	/* n >= 8: from the middle of a leaf, into the next one at least */
 	iova = start + (tbl->it_level_size - 5) * SZ_4K;
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_dma_map(test, e.c, e.ua, iova, size,
-						  RW));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, iova, size,
+					      RW));
 	KUNIT_EXPECT_EQ(test, n, fake_tce_live(tbl));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ_MSG(test, e.ua + i * SZ_4K,
@@ -367,15 +481,15 @@ static void map_across_view_leaves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, (iova >> 12) - 1));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_user_view(tbl, (iova >> 12) + n));
 
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_unmap(test, e.c, iova, size));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_unmap(test, e.c, iova, size));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(tbl));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, 0,
 				fake_tce_user_view(tbl, (iova >> 12) + i));
 	/* Every mapping count was dropped: the region can go */
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua, size));
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
 /* An IOMMU page bigger than the registered memory's pages is refused */
@@ -387,16 +501,15 @@ static void map_page_too_small(struct kunit *test)
 	long ret;
 
 	v2_env_init(test, &e);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, e.c, REG, e.ua, size));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, e.c, REG, e.ua, size));
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, e.c, 24, SZ_1G, 1, &start));
+			tce_call_create(test, e.c, 24, SZ_1G, 1, &start));
 
-	ret = fake_tce_dma_map(test, e.c, e.ua & ~(SZ_16M - 1), start, SZ_16M,
-			       RW);
+	ret = tce_call_map(test, e.c, e.ua & ~(SZ_16M - 1), start, SZ_16M,
+			   RW);
 	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.fg->table_group.tables[1]));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_prereg(test, e.c, UNREG, e.ua, size));
-	fake_tce_release(e.c);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_prereg(test, e.c, UNREG, e.ua, size));
 }
 
 /* Registration is charged at once: over RLIMIT_MEMLOCK nothing is */
@@ -407,17 +520,17 @@ static void register_over_memlock(struct kunit *test)
 	long ret;
 
 	v2_env_init(test, &e);
-	fake_tce_set_memlock(test, size - PAGE_SIZE);
-	fake_tce_set_ipc_lock(test, false);
-	ret = fake_tce_prereg(test, e.c, REG, e.ua, size);
+	test_proc_set_memlock(test, size - PAGE_SIZE);
+	test_proc_set_ipc_lock(test, false);
+	ret = tce_call_prereg(test, e.c, REG, e.ua, size);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, ret);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 	/* Nothing was registered: mapping is not enabled either */
-	ret = fake_tce_dma_map(test, e.c, e.ua, 0, PAGE_SIZE, RW);
+	ret = tce_call_map(test, e.c, e.ua, 0, PAGE_SIZE, RW);
 	KUNIT_EXPECT_EQ(test, -EPERM, ret);
-	fake_tce_set_ipc_lock(test, true);
-	fake_tce_release(e.c);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	test_proc_set_ipc_lock(test, true);
+	tce_call_release(test, e.c);
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
 /*
@@ -436,9 +549,9 @@ static void create_result_fault(struct kunit *test)
 	u64 start = 0;
 
 	v2_env_init(test, &e);
-	ro = fake_tce_ro_arg(test, &cr, sizeof(cr));
+	ro = test_proc_ro_copy(test, &cr, sizeof(cr));
 	KUNIT_EXPECT_EQ(test, -EFAULT,
-			fake_tce_ioctl(e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, ro));
+			tce_call_ioctl(e.c, VFIO_IOMMU_SPAPR_TCE_CREATE, ro));
 	/* The default window, made on the way, stays; the new one went */
 	def = e.fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, def);
@@ -447,11 +560,11 @@ static void create_result_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 1, e.fg->stats.tables_live);
 	KUNIT_EXPECT_EQ(test, 0,
-			fake_tce_create(test, e.c, 16, SZ_1G, 1, &start));
+			tce_call_create(test, e.c, 16, SZ_1G, 1, &start));
 	KUNIT_EXPECT_EQ(test, FAKE_DDW_BASE, start);
-	fake_tce_release(e.c);
+	tce_call_release(test, e.c);
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, e.start, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
 /* Levels a client may ask of a platform whose tables have one level */
@@ -475,34 +588,34 @@ static void create_levels_on_one_level_platform(struct kunit *test)
 	const u32 *levels = test->param_value;
 	struct fake_tce_group *fg = fake_tce_group_new(test,
 						       &fake_tce_pseries_opts);
-	unsigned long ua = fake_tce_user_mem(test, PAGE_SIZE);
+	unsigned long ua = test_proc_user_mem(test, PAGE_SIZE);
 	unsigned long start_vm;
 	struct iommu_table *tbl;
 	struct tce_container *c;
 	u64 start = 1;
 
-	fake_tce_set_memlock(test, 1UL << 30);
-	start_vm = fake_tce_locked_vm();
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_prereg(test, c, REG, ua, PAGE_SIZE));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+	test_proc_set_memlock(test, 1UL << 30);
+	start_vm = test_proc_locked_vm();
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_prereg(test, c, REG, ua, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
 
 	KUNIT_ASSERT_EQ(test, 0,
-			fake_tce_create(test, c, 12, SZ_1G, *levels, &start));
+			tce_call_create(test, c, 12, SZ_1G, *levels, &start));
 	KUNIT_EXPECT_EQ(test, 0, start);
 	tbl = fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 0, tbl->it_indirect_levels);
 	KUNIT_EXPECT_EQ(test, SZ_1G >> 12, tbl->it_size);
 	KUNIT_EXPECT_EQ(test, start_vm + 1 + tbl->it_allocated_size / PAGE_SIZE,
-			fake_tce_locked_vm());
+			test_proc_locked_vm());
 
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_dma_map(test, c, ua, 0, PAGE_SIZE,
-						  RW));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE,
+					      RW));
 	KUNIT_EXPECT_EQ(test, PAGE_SIZE >> 12, fake_tce_live(tbl));
-	fake_tce_release(c);
-	KUNIT_EXPECT_EQ(test, start_vm, fake_tce_locked_vm());
+	tce_call_release(test, c);
+	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
@@ -513,14 +626,14 @@ static void create_zero_levels_on_one_level_platform(struct kunit *test)
 						       &fake_tce_pseries_opts);
 	struct tce_container *c;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, c, 12, SZ_1G, 0, NULL));
+			tce_call_create(test, c, 12, SZ_1G, 0, NULL));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
@@ -538,25 +651,25 @@ static void create_levels_above_max_refused(struct kunit *test)
 
 	opts.max_levels = 2;
 	fg = fake_tce_group_new(test, &opts);
-	fake_tce_user_mem(test, PAGE_SIZE);
-	fake_tce_set_memlock(test, 1UL << 30);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_remove(test, c, 0));
-	before = fake_tce_locked_vm();
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 1UL << 30);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
+	before = test_proc_locked_vm();
 
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, c, 12, SZ_4M, 3, NULL));
+			tce_call_create(test, c, 12, SZ_4M, 3, NULL));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			fake_tce_create(test, c, 12, SZ_4M, U32_MAX, NULL));
+			tce_call_create(test, c, 12, SZ_4M, U32_MAX, NULL));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
-	KUNIT_EXPECT_EQ(test, before, fake_tce_locked_vm());
+	KUNIT_EXPECT_EQ(test, before, test_proc_locked_vm());
 	/* What it has, it makes */
 	KUNIT_EXPECT_EQ(test, 0,
-			fake_tce_create(test, c, 12, SZ_4M, 2, NULL));
+			tce_call_create(test, c, 12, SZ_4M, 2, NULL));
 	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 1, fg->table_group.tables[0]->it_indirect_levels);
-	fake_tce_release(c);
+	tce_call_release(test, c);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
 }
 
@@ -569,35 +682,44 @@ static void platform_without_windows(struct kunit *test)
 	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
 	struct tce_container *c;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_attach(c, fg));
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_default_window(c));
 	KUNIT_EXPECT_EQ(test, -EPERM,
-			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
+			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
-	fake_tce_release(c);
 }
 
 static void windows_need_a_group(struct kunit *test)
 {
 	struct tce_container *c;
 
-	fake_tce_user_mem(test, PAGE_SIZE);
-	c = fake_tce_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	KUNIT_EXPECT_EQ(test, -ENXIO,
-			fake_tce_create(test, c, 16, SZ_1G, 1, NULL));
-	KUNIT_EXPECT_EQ(test, -ENXIO, fake_tce_remove(test, c, 0));
-	fake_tce_release(c);
+			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -ENXIO, tce_call_remove(test, c, 0));
 }
 
 static struct kunit_case v2_cases[] = {
-	KUNIT_CASE(register_accounting),
+	KUNIT_CASE(register_charges_once),
+	KUNIT_CASE(unregister_gives_back),
+	KUNIT_CASE(release_gives_back_registered),
 	KUNIT_CASE(register_errnos),
+	KUNIT_CASE(v1_has_no_v2_ioctls),
+	KUNIT_CASE_PARAM(map_needs_registration, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_through_registration, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_through_registration_cost,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(mapped_regions_stay_registered,
+			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_failures_balance_counts, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(create_refused, bad_create_gen_params),
 	KUNIT_CASE(create_window),
+	KUNIT_CASE(remove_pending_default),
 	KUNIT_CASE(remove_window),
+	KUNIT_CASE(remove_refused),
 	KUNIT_CASE_PARAM(map_across_view_leaves, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_page_too_small, fake_tce_platform_gen_params),
 	KUNIT_CASE(register_over_memlock),
