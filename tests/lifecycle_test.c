@@ -13,6 +13,8 @@
 #include "tce_call.h"
 #include "test_proc.h"
 
+FAKE_TCE_PLATFORM_PARAMS();
+
 /**
  * struct open_bad - a container type open refuses
  * @name: the type's name, the case's parameter
@@ -116,10 +118,15 @@ static void v2_has_no_enable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, start, test_proc_locked_vm());
 }
 
-/* An attached, enabled, mapped container: release undoes everything */
+/*
+ * An attached, enabled, mapped v1 container, on either kind of table:
+ * release undoes everything
+ */
 static void release_leaves_nothing(struct kunit *test)
 {
-	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
+	struct fake_tce_opts opts = { .tce32_size = FAKE_TCE32_SIZE,
+				      .hv = fake_tce_param_hv(test) };
+	struct fake_tce_group *fg = fake_tce_group_new(test, &opts);
 	struct test_proc_pin pin;
 	struct tce_container *c;
 	unsigned long uaddr, start;
@@ -233,7 +240,7 @@ static struct kunit_case lifecycle_cases[] = {
 	KUNIT_CASE(check_extension_with_container),
 	KUNIT_CASE(unknown_ioctls),
 	KUNIT_CASE(v2_has_no_enable),
-	KUNIT_CASE(release_leaves_nothing),
+	KUNIT_CASE_PARAM(release_leaves_nothing, fake_tce_platform_gen_params),
 	KUNIT_CASE(last_detach_disables),
 	KUNIT_CASE(reattach_after_last_detach),
 	KUNIT_CASE(no_mm_refused),

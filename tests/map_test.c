@@ -303,33 +303,67 @@ static void map_page_pinned_across_pages(struct kunit *test)
 }
 
 /* More than one pin batch (512 system pages) in one call */
-static void map_many_batches(struct kunit *test)
+#define MANY_PAGES	600
+#define MANY_SIZE	(MANY_PAGES * PAGE_SIZE)
+#define MANY_TCES	(MANY_SIZE / TCE_SZ)
+
+/* One MAP of more than a pin batch writes every entry and pins the last page */
+static void map_many_batches_maps_every_entry(struct kunit *test)
 {
-	unsigned long size = 600 * PAGE_SIZE, n = size / TCE_SZ;
+	unsigned long last;
 	struct map_env e;
-	int base_first, base_last, ref;
+	int base_last, ref;
 
-	map_env_init(test, &e, size, 1U << 30);
-	test_proc_page_of(test, e.ua, &base_first);
-	test_proc_page_of(test, e.ua + size - PAGE_SIZE, &base_last);
+	map_env_init(test, &e, MANY_SIZE, 1U << 30);
+	last = e.ua + MANY_SIZE - PAGE_SIZE;
+	test_proc_page_of(test, last, &base_last);
 
-	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, size, RW));
-	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
-	if (e.fg->hv) {
-		KUNIT_EXPECT_EQ(test, n, e.fg->stats.set_entries);
-		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
-	} else {
-		KUNIT_EXPECT_EQ(test, n, e.fg->stats.kill_pages);
-	}
-	test_proc_page_of(test, e.ua + size - PAGE_SIZE, &ref);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, MANY_SIZE,
+					      RW));
+	KUNIT_EXPECT_EQ(test, MANY_TCES, fake_tce_live(e.tbl));
+	test_proc_page_of(test, last, &ref);
 	KUNIT_EXPECT_GT(test, ref, base_last);
+}
 
-	KUNIT_ASSERT_EQ(test, 0, tce_call_unmap(test, e.c, 0, size));
+/* One UNMAP of more than a pin batch clears every entry, releases every page */
+static void unmap_many_batches_releases_every_page(struct kunit *test)
+{
+	int base_first, base_last, ref;
+	unsigned long last;
+	struct map_env e;
+
+	map_env_init(test, &e, MANY_SIZE, 1U << 30);
+	last = e.ua + MANY_SIZE - PAGE_SIZE;
+	test_proc_page_of(test, e.ua, &base_first);
+	test_proc_page_of(test, last, &base_last);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, MANY_SIZE,
+					      RW));
+
+	KUNIT_ASSERT_EQ(test, 0, tce_call_unmap(test, e.c, 0, MANY_SIZE));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
 	test_proc_page_of(test, e.ua, &ref);
 	KUNIT_EXPECT_EQ(test, base_first, ref);
-	test_proc_page_of(test, e.ua + size - PAGE_SIZE, &ref);
+	test_proc_page_of(test, last, &ref);
 	KUNIT_EXPECT_EQ(test, base_last, ref);
+}
+
+/*
+ * The cost of that MAP: on exchange tables the invalidation covers every
+ * entry; on hv tables set() writes every entry once, none over a live one
+ */
+static void map_many_batches_cost(struct kunit *test)
+{
+	struct map_env e;
+
+	map_env_init(test, &e, MANY_SIZE, 1U << 30);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, MANY_SIZE,
+					      RW));
+	if (e.fg->hv) {
+		KUNIT_EXPECT_EQ(test, MANY_TCES, e.fg->stats.set_entries);
+		KUNIT_EXPECT_EQ(test, 0, e.fg->stats.set_over_live);
+	} else {
+		KUNIT_EXPECT_EQ(test, MANY_TCES, e.fg->stats.kill_pages);
+	}
 }
 
 /* Mapping over a live entry: -EBUSY, the old mapping intact, nothing new */
@@ -366,31 +400,47 @@ static void map_over_mapping_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, base0, ref0);
 }
 
-/* The platform fails entry N: everything the call did is undone */
-static void map_fails_part_way(struct kunit *test)
-{
-	struct map_env e;
-	unsigned long n = 3 * TCES_PER_PAGE, i;
-	int base[3], ref;
+#define FAIL_PAGES	3
+#define FAIL_TCES	(FAIL_PAGES * TCES_PER_PAGE)
 
-	map_env_init(test, &e, 3 * PAGE_SIZE, FAKE_TCE32_SIZE);
-	for (i = 0; i < 3; i++)
+/*
+ * The platform fails writing an entry near the end of a MAP: -EIO, and
+ * everything the call did is undone, its TCEs and its pins
+ */
+static void map_failing_part_way_leaves_nothing(struct kunit *test)
+{
+	int base[FAIL_PAGES], ref;
+	struct map_env e;
+	unsigned long i;
+
+	map_env_init(test, &e, FAIL_PAGES * PAGE_SIZE, FAKE_TCE32_SIZE);
+	for (i = 0; i < FAIL_PAGES; i++)
 		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
 
-	e.fg->write_fail_entry = n - 2;
+	e.fg->write_fail_entry = FAIL_TCES - 2;
 	KUNIT_EXPECT_EQ(test, -EIO, tce_call_map(test, e.c, e.ua, 0,
-						 n * TCE_SZ, RW));
+						 FAIL_TCES * TCE_SZ, RW));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < FAIL_PAGES; i++) {
 		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &ref);
 		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu", i);
 	}
+}
 
-	/* The same range maps once the platform behaves */
+/* After such a failure the same range maps once the platform behaves */
+static void map_after_part_way_failure_maps(struct kunit *test)
+{
+	struct map_env e;
+
+	map_env_init(test, &e, FAIL_PAGES * PAGE_SIZE, FAKE_TCE32_SIZE);
+	e.fg->write_fail_entry = FAIL_TCES - 2;
+	KUNIT_ASSERT_EQ(test, -EIO, tce_call_map(test, e.c, e.ua, 0,
+						 FAIL_TCES * TCE_SZ, RW));
+
 	e.fg->write_fail_entry = -1;
 	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0,
-					      n * TCE_SZ, RW));
-	KUNIT_EXPECT_EQ(test, n, fake_tce_live(e.tbl));
+					      FAIL_TCES * TCE_SZ, RW));
+	KUNIT_EXPECT_EQ(test, FAIL_TCES, fake_tce_live(e.tbl));
 }
 
 /* A range that runs past the end of the mapping: -EFAULT, nothing left */
@@ -797,9 +847,16 @@ static struct kunit_case map_cases[] = {
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_page_pinned_across_pages,
 			 fake_tce_platform_gen_params),
-	KUNIT_CASE_PARAM(map_many_batches, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_many_batches_maps_every_entry,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(unmap_many_batches_releases_every_page,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_many_batches_cost, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_over_mapping_busy, fake_tce_platform_gen_params),
-	KUNIT_CASE_PARAM(map_fails_part_way, fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_failing_part_way_leaves_nothing,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(map_after_part_way_failure_maps,
+			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_past_mapping_end, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_read_only_memory, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_write_only, fake_tce_platform_gen_params),

@@ -141,8 +141,53 @@ static void attach_v1_single_group(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, other->stats.unset_window);
 }
 
-/* set_window failing on the first window: the group is not attached */
-static void attach_set_window_failure(struct kunit *test)
+/*
+ * A v2 container with group a attached and its default window made, and
+ * group b, whose next set_window fails, not attached yet
+ */
+static struct tce_container *set_window_fail_env(struct kunit *test,
+						 struct fake_tce_group **a,
+						 struct fake_tce_group **b)
+{
+	struct tce_container *c;
+
+	*a = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	*b = fake_tce_group_new(test, &fake_tce_ddw_opts);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, (*a)->grp));
+	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	(*b)->set_window_fail = 0;
+	return c;
+}
+
+/* set_window failing on the first window: attach fails, nothing is set */
+static void attach_fails_when_set_window_fails(struct kunit *test)
+{
+	struct fake_tce_group *a, *b;
+	struct tce_container *c = set_window_fail_env(test, &a, &b);
+
+	KUNIT_EXPECT_EQ(test, -EIO, tce_call_attach(c, b->grp));
+	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 0, b->stats.set_window);
+}
+
+/* The group that failed was not recorded as attached: a retry works */
+static void attach_retry_after_set_window_failure(struct kunit *test)
+{
+	struct fake_tce_group *a, *b;
+	struct tce_container *c = set_window_fail_env(test, &a, &b);
+
+	KUNIT_ASSERT_EQ(test, -EIO, tce_call_attach(c, b->grp));
+	b->set_window_fail = -1;
+	KUNIT_EXPECT_EQ(test, 0, tce_call_attach(c, b->grp));
+	KUNIT_EXPECT_NOT_NULL(test, b->table_group.tables[0]);
+}
+
+/*
+ * Release unsets the windows on every attached group, the ones attached
+ * after the window was made too, and frees the tables
+ */
+static void release_unsets_every_group(struct kunit *test)
 {
 	struct fake_tce_group *a = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
@@ -150,19 +195,14 @@ static void attach_set_window_failure(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
 	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
-
-	b->set_window_fail = 0;
-	KUNIT_EXPECT_EQ(test, -EIO, tce_call_attach(c, b->grp));
-	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
-	KUNIT_EXPECT_EQ(test, 0, b->stats.set_window);
-
-	/* It was not recorded as attached: a retry works */
-	b->set_window_fail = -1;
-	KUNIT_EXPECT_EQ(test, 0, tce_call_attach(c, b->grp));
-	KUNIT_EXPECT_NOT_NULL(test, b->table_group.tables[0]);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
+	KUNIT_ASSERT_NOT_NULL(test, b->table_group.tables[0]);
 
 	tce_call_release(test, c);
+	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
 	KUNIT_EXPECT_NULL(test, b->table_group.tables[0]);
+	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
+	KUNIT_EXPECT_EQ(test, 1, b->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 }
 
@@ -363,7 +403,9 @@ static struct kunit_case ownership_cases[] = {
 	KUNIT_CASE(attach_refuses_unfit_group),
 	KUNIT_CASE(attach_refusals_change_nothing),
 	KUNIT_CASE(attach_v1_single_group),
-	KUNIT_CASE(attach_set_window_failure),
+	KUNIT_CASE(attach_fails_when_set_window_fails),
+	KUNIT_CASE(attach_retry_after_set_window_failure),
+	KUNIT_CASE(release_unsets_every_group),
 	KUNIT_CASE(window_add_unlinked),
 	KUNIT_CASE(window_add_failure_part_way),
 	KUNIT_CASE(detach_clears_and_releases),

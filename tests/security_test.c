@@ -95,10 +95,30 @@ static void v2_map_mixed_page_sizes(struct kunit *test)
 }
 
 /*
+ * A v2 container whose default window is removed, in a process without
+ * CAP_IPC_LOCK whose RLIMIT_MEMLOCK is 0: a new window would take number
+ * 0. Its locked_vm before the container is in @start_vm, if not NULL.
+ */
+static struct tce_container *sec_v2_no_memlock(struct kunit *test,
+					       struct fake_tce_group **fgp,
+					       unsigned long *start_vm)
+{
+	struct tce_container *c;
+
+	test_proc_user_mem(test, PAGE_SIZE);
+	test_proc_set_memlock(test, 0);
+	if (start_vm)
+		*start_vm = test_proc_locked_vm();
+	c = sec_v2(test, fgp);
+	test_proc_set_ipc_lock(test, false);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
+	return c;
+}
+
+/*
  * A TCE_CREATE over RLIMIT_MEMLOCK leaves no window behind, even where
  * creating the table created the window (the hv fake, like pseries): it
- * is charged before it is created. A second try, under the limit, gets
- * one.
+ * is charged before it is created.
  */
 static void create_over_memlock_leaves_nothing(struct kunit *test)
 {
@@ -106,28 +126,28 @@ static void create_over_memlock_leaves_nothing(struct kunit *test)
 	struct tce_container *c;
 	unsigned long start_vm;
 
-	test_proc_user_mem(test, PAGE_SIZE);
-	test_proc_set_memlock(test, 0);
-	start_vm = test_proc_locked_vm();
-	c = sec_v2(test, &fg);
-	test_proc_set_ipc_lock(test, false);
-	/* No default window: the new one takes its place, number 0 */
-	KUNIT_ASSERT_EQ(test, 0, tce_call_remove(test, c, 0));
+	c = sec_v2_no_memlock(test, &fg, &start_vm);
 
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
 			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
 	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
+}
+
+/* After that refusal, a TCE_CREATE under the limit gets its window */
+static void create_after_memlock_refusal_succeeds(struct kunit *test)
+{
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+
+	c = sec_v2_no_memlock(test, &fg, NULL);
+	KUNIT_ASSERT_EQ(test, -ENOMEM,
+			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 
 	test_proc_set_memlock(test, 1UL << 30);
 	KUNIT_EXPECT_EQ(test, 0, tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_NOT_NULL(test, fg->table_group.tables[0]);
-	test_proc_set_ipc_lock(test, true);
-
-	tce_call_release(test, c);
-	KUNIT_EXPECT_EQ(test, 0, fg->stats.tables_live);
-	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /* 4 MiB: 1024 TCEs of 4K, physically contiguous */
@@ -306,48 +326,90 @@ static void v2_map_other_containers_region(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
+/**
+ * struct sec_disable_env - an enabled v1 container that maps a user page
+ * @fg: its group
+ * @c: the container
+ * @ua: the page, mapped at iova 0
+ * @base: the page's refcount before the container pinned it
+ * @start_vm: locked_vm before the container was enabled
+ */
+struct sec_disable_env {
+	struct fake_tce_group *fg;
+	struct tce_container *c;
+	unsigned long ua;
+	unsigned long start_vm;
+	int base;
+};
+
+static void sec_disable_env_init(struct kunit *test,
+				 struct sec_disable_env *e)
+{
+	int ref;
+
+	e->ua = test_proc_user_mem(test, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)e->ua));
+	test_proc_page_of(test, e->ua, &e->base);
+	test_proc_set_memlock(test, 1UL << 30);
+	e->start_vm = test_proc_locked_vm();
+	e->c = sec_v1(test, &e->fg);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e->c, e->ua, 0, PAGE_SIZE,
+					      RW));
+	test_proc_page_of(test, e->ua, &ref);
+	KUNIT_ASSERT_NE(test, e->base, ref);
+}
+
 /*
  * v1 DISABLE gives back the charge that covers MAP's pins, so it takes
- * the mappings with it: nothing stays pinned uncharged. UNMAP is then
- * refused; ENABLE again maps again.
+ * the mappings with it: their TCEs are cleared, their pages released,
+ * and nothing stays pinned uncharged
  */
 static void v1_disable_clears_mappings(struct kunit *test)
 {
-	struct fake_tce_group *fg;
-	struct tce_container *c;
-	unsigned long ua, start_vm;
-	int base, ref;
+	struct sec_disable_env e;
+	int ref;
 
-	ua = test_proc_user_mem(test, PAGE_SIZE);
-	KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)ua));
-	test_proc_page_of(test, ua, &base);
-	test_proc_set_memlock(test, 1UL << 30);
-	start_vm = test_proc_locked_vm();
-	c = sec_v1(test, &fg);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE,
-					      RW));
-	test_proc_page_of(test, ua, &ref);
-	KUNIT_ASSERT_NE(test, base, ref);
+	sec_disable_env_init(test, &e);
+	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.fg->table_group.tables[0]));
+	test_proc_page_of(test, e.ua, &ref);
+	KUNIT_EXPECT_EQ(test, e.base, ref);
+}
 
-	KUNIT_EXPECT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_DISABLE, 0));
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(fg->table_group.tables[0]));
-	test_proc_page_of(test, ua, &ref);
-	KUNIT_EXPECT_EQ(test, base, ref);
-	/* Only the default window's table stays charged */
-	KUNIT_EXPECT_EQ(test, start_vm +
-			DIV_ROUND_UP(fg->table_group.tables[0]->it_allocated_size,
+/* After v1 DISABLE only the default window's table stays charged */
+static void v1_disable_leaves_only_table_charged(struct kunit *test)
+{
+	struct sec_disable_env e;
+
+	sec_disable_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, e.start_vm +
+			DIV_ROUND_UP(e.fg->table_group.tables[0]->it_allocated_size,
 				     PAGE_SIZE),
 			test_proc_locked_vm());
-	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_unmap(test, c, 0,
-						     PAGE_SIZE));
+}
 
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, c, ua, 0, PAGE_SIZE,
+/* After v1 DISABLE, UNMAP of what was mapped is refused: -EPERM */
+static void v1_unmap_after_disable_refused(struct kunit *test)
+{
+	struct sec_disable_env e;
+
+	sec_disable_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_unmap(test, e.c, 0,
+						     PAGE_SIZE));
+}
+
+/* ENABLE after v1 DISABLE maps again where the cleared mapping was */
+static void v1_enable_after_disable_maps_again(struct kunit *test)
+{
+	struct sec_disable_env e;
+
+	sec_disable_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e.c, VFIO_IOMMU_DISABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e.c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_map(test, e.c, e.ua, 0, PAGE_SIZE,
 					      RW));
-	tce_call_release(test, c);
-	test_proc_page_of(test, ua, &ref);
-	KUNIT_EXPECT_EQ(test, base, ref);
-	KUNIT_EXPECT_EQ(test, start_vm, test_proc_locked_vm());
 }
 
 /*
@@ -518,6 +580,8 @@ static struct kunit_case security_cases[] = {
 	KUNIT_CASE_PARAM(v2_map_mixed_page_sizes, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(create_over_memlock_leaves_nothing,
 			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(create_after_memlock_refusal_succeeds,
+			 fake_tce_platform_gen_params),
 	KUNIT_CASE(hv_runs_capped_v2),
 	KUNIT_CASE(hv_runs_capped_v1),
 	KUNIT_CASE(mm_bound_under_lock),
@@ -527,6 +591,12 @@ static struct kunit_case security_cases[] = {
 	KUNIT_CASE_PARAM(v2_unregister_shared_region_while_mapped,
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(v1_disable_clears_mappings,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(v1_disable_leaves_only_table_charged,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(v1_unmap_after_disable_refused,
+			 fake_tce_platform_gen_params),
+	KUNIT_CASE_PARAM(v1_enable_after_disable_maps_again,
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE(v2_register_partial_pin),
 	KUNIT_CASE_PARAM(v2_map_user_address_zero, fake_tce_platform_gen_params),

@@ -99,35 +99,69 @@ static void release_gives_back_registered(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
-static void register_errnos(struct kunit *test)
+/**
+ * struct bad_register - one refused REGISTER or UNREGISTER and its errno
+ * @what: what is wrong with it; the parameter name
+ * @cmd: REG or UNREG
+ * @vaddr: user address, relative to the case's memory unless @vaddr_abs
+ * @size: bytes
+ * @flags: the argument's flags
+ * @argsz: the argument's argsz; 0 for its size
+ * @err: the errno
+ * @vaddr_abs: @vaddr is a user address of its own
+ * @no_arg: the argument is not there (user address 0)
+ */
+struct bad_register {
+	const char *what;
+	unsigned int cmd;
+	u64 vaddr, size;
+	u32 flags, argsz;
+	long err;
+	bool vaddr_abs;
+	bool no_arg;
+};
+
+static const struct bad_register bad_registers[] = {
+	/* Nothing bound the container to an mm yet */
+	{ .what = "unregister_before_any_register", .cmd = UNREG,
+	  .size = PAGE_SIZE, .err = -EPERM },
+	{ .what = "vaddr_misaligned", .cmd = REG, .vaddr = 8,
+	  .size = PAGE_SIZE, .err = -EINVAL },
+	{ .what = "size_misaligned", .cmd = REG, .size = PAGE_SIZE + 8,
+	  .err = -EINVAL },
+	{ .what = "size_zero", .cmd = REG, .size = 0, .err = -EINVAL },
+	{ .what = "range_wraps", .cmd = REG, .vaddr = -PAGE_SIZE,
+	  .size = 2 * PAGE_SIZE, .err = -EINVAL, .vaddr_abs = true },
+	{ .what = "unknown_flag", .cmd = REG, .size = PAGE_SIZE, .flags = 1,
+	  .err = -EINVAL },
+	{ .what = "argsz_too_small", .cmd = REG, .size = PAGE_SIZE,
+	  .argsz = sizeof(struct vfio_iommu_spapr_register_memory) - 1,
+	  .err = -EINVAL },
+	{ .what = "argument_fault", .cmd = REG, .err = -EFAULT,
+	  .no_arg = true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(bad_register, bad_registers, what);
+
+/* One refused (UN)REGISTER: its errno, and nothing charged */
+static void register_refused(struct kunit *test)
 {
+	const struct bad_register *b = test->param_value;
 	struct vfio_iommu_spapr_register_memory r;
 	struct v2_env e;
 	long ret;
 
 	v2_env_init(test, &e);
-	/* Nothing bound the container to an mm yet */
-	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_prereg(test, e.c, UNREG, e.ua,
-						      PAGE_SIZE));
-
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua + 8,
-						       PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua,
-						       PAGE_SIZE + 8));
-	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_prereg(test, e.c, REG, e.ua, 0));
-	ret = tce_call_prereg(test, e.c, REG, -PAGE_SIZE, 2 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, -EINVAL, ret);
 	r = (struct vfio_iommu_spapr_register_memory){
-		.argsz = sizeof(r), .flags = 1, .vaddr = e.ua,
-		.size = PAGE_SIZE,
+		.argsz = b->argsz ?: sizeof(r), .flags = b->flags,
+		.vaddr = b->vaddr_abs ? b->vaddr : e.ua + b->vaddr,
+		.size = b->size,
 	};
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			tce_call_ioctl_user(test, e.c, REG, &r, sizeof(r)));
-	r.flags = 0;
-	r.argsz = sizeof(r) - 1;
-	KUNIT_EXPECT_EQ(test, -EINVAL,
-			tce_call_ioctl_user(test, e.c, REG, &r, sizeof(r)));
-	KUNIT_EXPECT_EQ(test, -EFAULT, tce_call_ioctl(e.c, REG, 0));
+	if (b->no_arg)
+		ret = tce_call_ioctl(e.c, b->cmd, 0);
+	else
+		ret = tce_call_ioctl_user(test, e.c, b->cmd, &r, sizeof(r));
+	KUNIT_EXPECT_EQ(test, b->err, ret);
 	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 }
 
@@ -335,8 +369,8 @@ static void create_refused(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, e.fg->table_group.tables[1]);
 }
 
-/* TCE_CREATE makes a window on every group, after the pending default */
-static void create_window(struct kunit *test)
+/* TCE_CREATE makes one window, above 2^59, and sets it on every group */
+static void create_window_on_every_group(struct kunit *test)
 {
 	struct fake_tce_group *b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	struct iommu_table *tbl;
@@ -348,22 +382,69 @@ static void create_window(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0,
 			tce_call_create(test, e.c, 16, SZ_1G, 2, &start));
-	KUNIT_EXPECT_EQ(test, BIT_ULL(59), start);
+	KUNIT_EXPECT_EQ(test, FAKE_DDW_BASE, start);
 	tbl = e.fg->table_group.tables[1];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_PTR_EQ(test, tbl, b->table_group.tables[1]);
 	KUNIT_EXPECT_EQ(test, 16, tbl->it_page_shift);
 	KUNIT_EXPECT_EQ(test, SZ_1G >> 16, tbl->it_size);
-	/* The pending default window was made first */
-	KUNIT_EXPECT_NOT_NULL(test, e.fg->table_group.tables[0]);
-	KUNIT_EXPECT_EQ(test, e.start +
-			(e.fg->table_group.tables[0]->it_allocated_size +
-			 tbl->it_allocated_size) / PAGE_SIZE,
-			test_proc_locked_vm());
+}
 
-	/* Two windows are all the platform has */
+/* TCE_CREATE makes the pending default window first, as number 0 */
+static void create_window_makes_pending_default_first(struct kunit *test)
+{
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_NULL(test, e.fg->table_group.tables[0]);
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 2, NULL));
+	KUNIT_EXPECT_NOT_NULL(test, e.fg->table_group.tables[0]);
+}
+
+/* Both tables, the default window's and the new one's, are charged */
+static void create_window_charges_both_tables(struct kunit *test)
+{
+	struct iommu_table *def, *tbl;
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 2, NULL));
+	def = e.fg->table_group.tables[0];
+	tbl = e.fg->table_group.tables[1];
+	KUNIT_ASSERT_NOT_NULL(test, def);
+	KUNIT_ASSERT_NOT_NULL(test, tbl);
+	KUNIT_EXPECT_EQ(test, e.start +
+			(def->it_allocated_size + tbl->it_allocated_size) /
+			PAGE_SIZE,
+			test_proc_locked_vm());
+}
+
+/* Two windows are all the platform has: a third is -ENOSPC */
+static void create_third_window_no_space(struct kunit *test)
+{
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 2, NULL));
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
 			tce_call_create(test, e.c, 16, SZ_1G, 1, NULL));
+}
+
+/*
+ * Release frees the windows TCE_CREATE made, the default one with them,
+ * and gives back their charge
+ */
+static void release_frees_created_windows(struct kunit *test)
+{
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0,
+			tce_call_create(test, e.c, 16, SZ_1G, 2, NULL));
+	KUNIT_ASSERT_GT(test, test_proc_locked_vm(), e.start);
 	tce_call_release(test, e.c);
 	KUNIT_EXPECT_EQ(test, e.start, test_proc_locked_vm());
 	KUNIT_EXPECT_EQ(test, 0, e.fg->stats.tables_live);
@@ -706,7 +787,7 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE(register_charges_once),
 	KUNIT_CASE(unregister_gives_back),
 	KUNIT_CASE(release_gives_back_registered),
-	KUNIT_CASE(register_errnos),
+	KUNIT_CASE_PARAM(register_refused, bad_register_gen_params),
 	KUNIT_CASE(v1_has_no_v2_ioctls),
 	KUNIT_CASE_PARAM(map_needs_registration, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_through_registration, fake_tce_platform_gen_params),
@@ -716,7 +797,12 @@ static struct kunit_case v2_cases[] = {
 			 fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_failures_balance_counts, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(create_refused, bad_create_gen_params),
-	KUNIT_CASE(create_window),
+	KUNIT_CASE(create_window_on_every_group),
+	KUNIT_CASE(create_window_makes_pending_default_first),
+	KUNIT_CASE(create_window_charges_both_tables),
+	KUNIT_CASE(create_third_window_no_space),
+	KUNIT_CASE_PARAM(release_frees_created_windows,
+			 fake_tce_platform_gen_params),
 	KUNIT_CASE(remove_pending_default),
 	KUNIT_CASE(remove_window),
 	KUNIT_CASE(remove_refused),
