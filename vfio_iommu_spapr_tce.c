@@ -531,6 +531,27 @@ static int tce_attach_check(struct tce_container *container,
 	return 0;
 }
 
+/* Attach @tg: every window of the container is set on its group first */
+static int tce_attach_locked(struct tce_container *container,
+			     struct tce_group *tg)
+{
+	int ret;
+
+	lockdep_assert_held(&container->lock);
+	ret = tce_attach_check(container, tg->grp, tg->table_group);
+	if (ret)
+		return ret;
+	ret = tce_container_set_windows(container, tg->table_group);
+	if (ret)
+		return ret;
+
+	/* The first group: the default window is made when first needed */
+	if (list_empty(&container->groups) && !container->windows[0].tbl)
+		container->def_window_pending = true;
+	list_add_tail(&tg->node, &container->groups);
+	return 0;
+}
+
 static int tce_iommu_attach_group(void *iommu_data, struct iommu_group *grp,
 				  enum vfio_group_type type)
 {
@@ -552,17 +573,8 @@ static int tce_iommu_attach_group(void *iommu_data, struct iommu_group *grp,
 	tg->grp = grp;
 	tg->table_group = table_group;
 
-	scoped_guard(mutex, &container->lock) {
-		ret = tce_attach_check(container, grp, table_group);
-		if (!ret)
-			ret = tce_container_set_windows(container, table_group);
-		if (!ret) {
-			if (list_empty(&container->groups) &&
-			    !container->windows[0].tbl)
-				container->def_window_pending = true;
-			list_add_tail(&tg->node, &container->groups);
-		}
-	}
+	scoped_guard(mutex, &container->lock)
+		ret = tce_attach_locked(container, tg);
 	if (ret) {
 		kfree(tg);
 		return ret;
