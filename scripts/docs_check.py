@@ -7,13 +7,17 @@ exist. Prints one line per missing comment and exits 1 if there is any.
 
 With --names KSRC DOC... -- SRC...: every function a document names
 (``name()``) exists, in our sources SRC or in the kernel source KSRC
-(upstream's, which the documents compare with); one line per stale name.
+(upstream's, which the documents compare with), and every KUnit case it
+names (``suite.case``, the suite without its vfio_spapr_tce_ prefix) is a
+case of that suite in the SRC files; one line per stale name.
 """
 import os
 import re
 import sys
 
 DOC_NAME = re.compile(r"``(\w+)\(\)``")
+DOC_CASE = re.compile(r"``(\w+)\.(\w+)``")
+SUITE_PREFIX = "vfio_spapr_tce_"
 # Where the documents' upstream names live
 KSRC_DIRS = ("drivers/vfio", "drivers/iommu", "arch/powerpc", "mm",
              "virt/kvm", "include", "lib/kunit")
@@ -68,6 +72,33 @@ def words(paths):
     return found
 
 
+def kunit_cases(srcs):
+    """Suite (without SUITE_PREFIX) -> its case names, from @srcs."""
+    suites = {}
+    for path in srcs:
+        if not path.endswith(".c"):
+            continue
+        text = open(path).read()
+        cases = set(re.findall(r"KUNIT_CASE(?:_PARAM)?\((\w+)[,)]", text))
+        for name in re.findall(r'\.name\s*=\s*"%s(\w+)"' % SUITE_PREFIX,
+                               text):
+            suites[name] = cases
+    return suites
+
+
+def stale_cases(docs, srcs):
+    """The ``suite.case``s of @docs that name no case of that suite."""
+    suites = kunit_cases(srcs)
+    stale = []
+    for doc in docs:
+        for n, line in enumerate(open(doc).read().split("\n")):
+            for suite, case in DOC_CASE.findall(line):
+                if suite in suites and case not in suites[suite]:
+                    stale.append(f"{doc}:{n + 1}: {suite}.{case} is no "
+                                 f"KUnit case")
+    return stale
+
+
 def stale_names(ksrc, docs, srcs):
     """The ``name()``s of @docs found in neither @srcs nor the kernel's."""
     ours = words(srcs)
@@ -92,7 +123,8 @@ def main():
     if sys.argv[1:2] == ["--names"]:
         args = sys.argv[3:]
         sep = args.index("--")
-        missing = stale_names(sys.argv[2], args[:sep], args[sep + 1:])
+        missing = (stale_names(sys.argv[2], args[:sep], args[sep + 1:]) +
+                   stale_cases(args[:sep], args[sep + 1:]))
     else:
         missing = [m for p in sys.argv[1:] for m in check(p)]
     for m in missing:
