@@ -154,6 +154,48 @@ static void eeh_pe_op(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENODEV, ret);
 }
 
+/**
+ * struct bad_eeh_op - one VFIO_EEH_PE_OP refused before the PE is looked up
+ * @what: what is wrong with it; the parameter name
+ * @op: the operation
+ * @flags: the argument's flags
+ * @argsz: the argument's argsz
+ */
+struct bad_eeh_op {
+	const char *what;
+	u32 op, flags, argsz;
+};
+
+static const struct bad_eeh_op bad_eeh_ops[] = {
+	{ .what = "unknown_flag", .op = VFIO_EEH_PE_GET_STATE, .flags = 1,
+	  .argsz = sizeof(struct vfio_eeh_pe_op) },
+	{ .what = "argsz_too_small", .op = VFIO_EEH_PE_GET_STATE,
+	  .argsz = offsetofend(struct vfio_eeh_pe_op, op) - 1 },
+	/* Injecting an error needs room for the error */
+	{ .what = "inject_without_error", .op = VFIO_EEH_PE_INJECT_ERR,
+	  .argsz = offsetofend(struct vfio_eeh_pe_op, op) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(bad_eeh_op, bad_eeh_ops, what);
+
+/* A malformed EEH_PE_OP is -EINVAL even where a group is attached */
+static void eeh_pe_op_refused(struct kunit *test)
+{
+	const struct bad_eeh_op *b = test->param_value;
+	struct fake_tce_group *fg = fake_tce_group_new(test, NULL);
+	struct vfio_eeh_pe_op op = {
+		.argsz = b->argsz, .flags = b->flags, .op = b->op,
+	};
+	struct tce_container *c;
+
+	test_proc_user_mem(test, PAGE_SIZE);
+	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_ioctl_user(test, c, VFIO_EEH_PE_OP, &op,
+					    sizeof(op)));
+}
+
 static struct kunit_case info_cases[] = {
 	KUNIT_CASE(info_needs_group),
 	KUNIT_CASE(info_v1),
@@ -163,6 +205,7 @@ static struct kunit_case info_cases[] = {
 	KUNIT_CASE(info_arg_fault),
 	KUNIT_CASE(eeh_extension),
 	KUNIT_CASE(eeh_pe_op),
+	KUNIT_CASE_PARAM(eeh_pe_op_refused, bad_eeh_op_gen_params),
 	{}
 };
 

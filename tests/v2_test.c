@@ -139,6 +139,23 @@ static const struct bad_register bad_registers[] = {
 	  .err = -EINVAL },
 	{ .what = "argument_fault", .cmd = REG, .err = -EFAULT,
 	  .no_arg = true },
+	/* UNREGISTER checks its argument the same way, before anything */
+	{ .what = "unregister_vaddr_misaligned", .cmd = UNREG, .vaddr = 8,
+	  .size = PAGE_SIZE, .err = -EINVAL },
+	{ .what = "unregister_size_misaligned", .cmd = UNREG,
+	  .size = PAGE_SIZE + 8, .err = -EINVAL },
+	{ .what = "unregister_size_zero", .cmd = UNREG, .size = 0,
+	  .err = -EINVAL },
+	{ .what = "unregister_range_wraps", .cmd = UNREG, .vaddr = -PAGE_SIZE,
+	  .size = 2 * PAGE_SIZE, .err = -EINVAL, .vaddr_abs = true },
+	{ .what = "unregister_unknown_flag", .cmd = UNREG, .size = PAGE_SIZE,
+	  .flags = 1, .err = -EINVAL },
+	{ .what = "unregister_argsz_too_small", .cmd = UNREG,
+	  .size = PAGE_SIZE,
+	  .argsz = sizeof(struct vfio_iommu_spapr_register_memory) - 1,
+	  .err = -EINVAL },
+	{ .what = "unregister_argument_fault", .cmd = UNREG, .err = -EFAULT,
+	  .no_arg = true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(bad_register, bad_registers, what);
@@ -530,6 +547,29 @@ static void remove_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, tce_call_remove(test, e.c, start));
 }
 
+/* TCE_REMOVE with a flag or a short argsz: -EINVAL, the window stays */
+static void remove_bad_argument(struct kunit *test)
+{
+	struct vfio_iommu_spapr_tce_remove rm = { .argsz = sizeof(rm) };
+	struct v2_env e;
+
+	v2_env_init(test, &e);
+	KUNIT_ASSERT_EQ(test, 0, tce_call_create(test, e.c, 16, SZ_1G, 1,
+						 &rm.start_addr));
+	rm.flags = 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_ioctl_user(test, e.c,
+					    VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
+					    sizeof(rm)));
+	rm.flags = 0;
+	rm.argsz = sizeof(rm) - 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			tce_call_ioctl_user(test, e.c,
+					    VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm,
+					    sizeof(rm)));
+	KUNIT_EXPECT_NOT_NULL(test, e.fg->table_group.tables[1]);
+}
+
 /*
  * A window with indirect levels, whose userspace view is not one array: a
  * mapping over leaves of the view notes each entry where the platform
@@ -806,6 +846,7 @@ static struct kunit_case v2_cases[] = {
 	KUNIT_CASE(remove_pending_default),
 	KUNIT_CASE(remove_window),
 	KUNIT_CASE(remove_refused),
+	KUNIT_CASE(remove_bad_argument),
 	KUNIT_CASE_PARAM(map_across_view_leaves, fake_tce_platform_gen_params),
 	KUNIT_CASE_PARAM(map_page_too_small, fake_tce_platform_gen_params),
 	KUNIT_CASE(register_over_memlock),
