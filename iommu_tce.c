@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * TCE table operations of vfio_spapr_tce: create and destroy the DMA
- * windows a container owns, program them into a table group, and clear
+ * One DMA window of vfio_spapr_tce: allocate and free its table, set it
+ * on a table group and unset it, map user memory into it, and clear
  * ranges of TCEs, releasing the user pages they held.
  *
  * Two ways to write a table, chosen per table by tce_table_hv():
@@ -105,7 +105,7 @@ struct tce_map {
 /* A v1 window pins the pages it maps and notes them in its held array */
 static bool tce_window_v1(const struct tce_window *win)
 {
-	return win->held;
+	return !!win->held;
 }
 
 /*
@@ -251,9 +251,10 @@ long tce_window_set(struct iommu_table_group *table_group, int num,
  * @table_group: the group's platform table group
  * @num: window number
  *
- * The window's TCEs must have been cleared: the group's TCE cache is not
- * reached by the window's invalidations any more. The table stays with
- * the container that owns it.
+ * The window's TCEs must have been cleared, unless the group never ran
+ * with it (the undo of a set): the group's TCE cache is not reached by
+ * the window's invalidations any more. The table stays with the
+ * container that owns it.
  */
 void tce_window_unset(struct iommu_table_group *table_group, int num)
 {
@@ -335,7 +336,8 @@ static void tce_pass_pin(struct tce_window *win, unsigned long k,
  * says this backend wrote, no longer maps anything, and the device cannot
  * reach its page any more (the entry was cleared and invalidated). Forget
  * it; mark its page dirty if the device could write it, and release the
- * page's pin if the entry held it.
+ * page's pin if the entry held it. The clear paths call this only for
+ * entries the held array records (non-zero).
  */
 static void tce_release_v1(struct tce_window *win, unsigned long x)
 {
@@ -409,8 +411,9 @@ static bool tce_clear_held(struct tce_window *win, unsigned long entry,
  * Exchange: clear a batch of entries, [entry, entry + n) with n <=
  * TCE_CLEAR_BATCH, one exchange each, skipping indirect levels that were
  * never allocated. An entry whose exchange fails is left as it is, and
- * its page with it. The entries we held (see tce_ours()) are noted in
- * @ours; only those are released.
+ * its page with it. Noted in @ours for release: v1, the entries the held
+ * array records; v2, every entry that was live, whose release
+ * (tce_release_v2()) reads the view after the invalidation.
  *
  * Return: whether an entry was live, in the table or in our records, and
  * is now cleared: the batch needs an invalidation.

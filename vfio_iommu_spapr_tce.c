@@ -55,6 +55,7 @@ static u64 tce_trace_ns(u64 t0)
 
 static struct tce_group *tce_first_group(struct tce_container *container)
 {
+	lockdep_assert_held(&container->lock);
 	return list_first_entry_or_null(&container->groups, struct tce_group,
 					node);
 }
@@ -64,6 +65,7 @@ static struct tce_group *tce_find_group(struct tce_container *container,
 {
 	struct tce_group *tg;
 
+	lockdep_assert_held(&container->lock);
 	list_for_each_entry(tg, &container->groups, node)
 		if (tg->grp == grp)
 			return tg;
@@ -285,6 +287,7 @@ static struct tce_prereg *tce_prereg_find(struct tce_container *container,
 {
 	struct tce_prereg *p;
 
+	lockdep_assert_held(&container->lock);
 	list_for_each_entry(p, &container->preregs, node)
 		if (p->mem == mem)
 			return p;
@@ -359,6 +362,7 @@ static int tce_show_regions(struct seq_file *s,
 	struct tce_prereg *p;
 	unsigned int n = 0, i;
 
+	lockdep_assert_held(&container->lock);
 	list_for_each_entry(p, &container->preregs, node)
 		n++;
 	*registered = 0;
@@ -708,20 +712,23 @@ static long tce_container_window(struct tce_container *container, u64 iova,
 				 u64 size, struct tce_window **winp)
 {
 	struct iommu_table *tbl;
-	u64 last;
+	u64 entry, last;
 	int i;
 
 	lockdep_assert_held(&container->lock);
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++) {
 		tbl = container->windows[i].tbl;
-		if (tbl && iova >> tbl->it_page_shift >= tbl->it_offset &&
-		    (iova >> tbl->it_page_shift) - tbl->it_offset < tbl->it_size)
+		if (!tbl)
+			continue;
+		entry = iova >> tbl->it_page_shift;
+		if (entry >= tbl->it_offset &&
+		    entry - tbl->it_offset < tbl->it_size)
 			break;
 	}
 	if (i == IOMMU_TABLE_GROUP_MAX_TABLES)
 		return -ENXIO;
 
-	if ((iova | size) & (IOMMU_PAGE_SIZE(tbl) - 1) ||
+	if (((iova | size) & (IOMMU_PAGE_SIZE(tbl) - 1)) ||
 	    check_add_overflow(iova >> tbl->it_page_shift,
 			       size >> tbl->it_page_shift, &last) ||
 	    last > tbl->it_offset + tbl->it_size)
@@ -767,7 +774,7 @@ static long tce_map_locked(struct tce_container *container,
 	if (ret)
 		return ret;
 	shift = win->tbl->it_page_shift;
-	if ((param->vaddr & ((1ULL << shift) - 1)) ||
+	if ((param->vaddr & (IOMMU_PAGE_SIZE(win->tbl) - 1)) ||
 	    check_add_overflow(param->vaddr, param->size, &end))
 		return -EINVAL;
 	/* A v2 entry's user address 0 means "empty" in the userspace view */

@@ -77,6 +77,8 @@ struct tce_prereg {
  *	trace events' "container"; fixed at open, read without @lock
  * @debugfs: its debugfs directory; fixed at open, removed at release
  *	before @lock is taken
+ * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU; fixed at open, read without
+ *	@lock
  * @lock: serialises every operation on the container; protects the
  *	fields below it, with the exceptions each names. Lock order: @lock,
  *	then the mm's mmap_lock (taken by account_locked_vm() and the
@@ -86,8 +88,6 @@ struct tce_prereg {
  * @owner_pid: the thread group id (in the initial pid namespace) of the
  *	process that bound @mm, 0 until then; a number, not a reference
  * @owner_comm: the name of the thread that bound it, then
- * @v2: opened as VFIO_SPAPR_TCE_v2_IOMMU; fixed at open, read without
- *	@lock
  * @enabled: mapping is allowed: v1, VFIO_IOMMU_ENABLE succeeded and
  *	DISABLE has not run since; v2, memory was registered once.
  *	Written under @lock with WRITE_ONCE(); MAP and UNMAP read it once
