@@ -532,21 +532,3 @@ unsigned long fake_tce_live(struct iommu_table *tbl)
 	return n;
 }
 
-/**
- * fake_tce_default_window() - create a container's pending default window
- * @c: the container
- *
- * What MAP_DMA does first, under the container lock as there.
- *
- * Return: what tce_container_default_window() returns.
- */
-long fake_tce_default_window(struct tce_container *c)
-{
-	long ret;
-
-	mutex_lock(&c->lock);
-	ret = tce_container_default_window(c);
-	mutex_unlock(&c->lock);
-	return ret;
-}
-

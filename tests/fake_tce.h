@@ -147,6 +147,4 @@ unsigned long fake_tce_get(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_user_view(struct iommu_table *tbl, unsigned long entry);
 unsigned long fake_tce_live(struct iommu_table *tbl);
 
-long fake_tce_default_window(struct tce_container *c);
-
 #endif /* VFIO_SPAPR_TCE_FAKE_H */

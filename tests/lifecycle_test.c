@@ -134,10 +134,7 @@ static void release_leaves_nothing(struct kunit *test)
 	uaddr = test_proc_user_mem(test, PAGE_SIZE);
 	test_proc_set_memlock(test, 1UL << 30);
 	start = test_proc_locked_vm();
-	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	c = tce_call_open_enabled(test, fg->grp);
 	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
 
 	test_proc_pin_page(test, uaddr, &pin);
@@ -167,10 +164,7 @@ static void last_detach_disables(struct kunit *test)
 	test_proc_user_mem(test, PAGE_SIZE);
 	test_proc_set_memlock(test, 1UL << 30);
 	start = test_proc_locked_vm();
-	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	c = tce_call_open_enabled(test, fg->grp);
 
 	tce_call_detach(c, fg->grp);
 	KUNIT_EXPECT_FALSE(test, c->enabled);
@@ -189,17 +183,14 @@ static void reattach_after_last_detach(struct kunit *test)
 	test_proc_user_mem(test, PAGE_SIZE);
 	test_proc_set_memlock(test, 1UL << 30);
 	start = test_proc_locked_vm();
-	c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	c = tce_call_open_enabled(test, fg->grp);
 	tce_call_detach(c, fg->grp);
 
 	/* Attach again: a fresh default window is pending */
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
 	KUNIT_EXPECT_TRUE(test, c->def_window_pending);
 	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_EXPECT_EQ(test, 2, fg->stats.create_table);
 
 	tce_call_release(test, c);

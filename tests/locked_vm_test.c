@@ -199,7 +199,7 @@ static void default_window_table_charged(struct kunit *test)
 	unsigned long table_pages;
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, fg->table_group.tables[0]);
 	table_pages = fg->table_group.tables[0]->it_allocated_size >> PAGE_SHIFT;
 	KUNIT_EXPECT_GT(test, table_pages, 0);

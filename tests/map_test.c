@@ -48,10 +48,7 @@ static void map_env_init_hv(struct kunit *test, struct map_env *e,
 	for (i = 0; i < size; i += PAGE_SIZE)
 		KUNIT_ASSERT_EQ(test, 0, put_user(1, (u8 __user *)e->ua + i));
 	test_proc_set_memlock(test, 1UL << 30);
-	e->c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e->c, e->fg->grp));
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e->c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(e->c));
+	e->c = tce_call_open_enabled(test, e->fg->grp);
 	e->tbl = e->fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
 }
@@ -61,6 +58,30 @@ static void map_env_init(struct kunit *test, struct map_env *e,
 			 unsigned long size, u32 tce32)
 {
 	map_env_init_hv(test, e, size, tce32, fake_tce_param_hv(test));
+}
+
+/* The refcounts of the first @n pages of @e's memory, into @base */
+static void map_env_refs(struct kunit *test, const struct map_env *e,
+			 unsigned long n, int *base)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		test_proc_page_of(test, e->ua + i * PAGE_SIZE, &base[i]);
+}
+
+/* Each of the first @n pages is back at its refcount in @base: released */
+static void map_env_expect_released(struct kunit *test,
+				    const struct map_env *e, unsigned long n,
+				    const int *base)
+{
+	unsigned long i;
+	int ref;
+
+	for (i = 0; i < n; i++) {
+		test_proc_page_of(test, e->ua + i * PAGE_SIZE, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
+	}
 }
 
 /*
@@ -85,8 +106,7 @@ static void map_writes_tces_and_pins(struct kunit *test)
 	unsigned long i;
 
 	map_env_init(test, &e, MAP_PAGES * PAGE_SIZE, FAKE_TCE32_SIZE);
-	for (i = 0; i < MAP_PAGES; i++)
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+	map_env_refs(test, &e, MAP_PAGES, base);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, MAP_IOVA,
 					      MAP_TCES * TCE_SZ, RW));
@@ -110,22 +130,17 @@ static void map_writes_tces_and_pins(struct kunit *test)
 static void unmap_clears_tces_and_releases(struct kunit *test)
 {
 	struct map_env e;
-	int base[MAP_PAGES], ref;
-	unsigned long i;
+	int base[MAP_PAGES];
 
 	map_env_init(test, &e, MAP_PAGES * PAGE_SIZE, FAKE_TCE32_SIZE);
-	for (i = 0; i < MAP_PAGES; i++)
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+	map_env_refs(test, &e, MAP_PAGES, base);
 	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua, MAP_IOVA,
 					      MAP_TCES * TCE_SZ, RW));
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_unmap(test, e.c, MAP_IOVA,
 						MAP_TCES * TCE_SZ));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
-	for (i = 0; i < MAP_PAGES; i++) {
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &ref);
-		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
-	}
+	map_env_expect_released(test, &e, MAP_PAGES, base);
 }
 
 /*
@@ -186,8 +201,7 @@ static void map_unaligned_start(struct kunit *test)
 	if (TCES_PER_PAGE == 1)
 		kunit_skip(test, "system pages are IOMMU pages");
 	map_env_init(test, &e, 4 * PAGE_SIZE, FAKE_TCE32_SIZE);
-	for (i = 0; i < 4; i++)
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+	map_env_refs(test, &e, 4, base);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_map(test, e.c, e.ua + off, 0,
 					      n * TCE_SZ,
@@ -208,10 +222,7 @@ static void map_unaligned_start(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, base[3], ref);
 
 	tce_call_release(test, e.c);
-	for (i = 0; i < 4; i++) {
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &ref);
-		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu released", i);
-	}
+	map_env_expect_released(test, &e, 4, base);
 }
 
 /*
@@ -409,22 +420,17 @@ static void map_over_mapping_busy(struct kunit *test)
  */
 static void map_failing_part_way_leaves_nothing(struct kunit *test)
 {
-	int base[FAIL_PAGES], ref;
+	int base[FAIL_PAGES];
 	struct map_env e;
-	unsigned long i;
 
 	map_env_init(test, &e, FAIL_PAGES * PAGE_SIZE, FAKE_TCE32_SIZE);
-	for (i = 0; i < FAIL_PAGES; i++)
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &base[i]);
+	map_env_refs(test, &e, FAIL_PAGES, base);
 
 	e.fg->write_fail_entry = FAIL_TCES - 2;
 	KUNIT_EXPECT_EQ(test, -EIO, tce_call_map(test, e.c, e.ua, 0,
 						 FAIL_TCES * TCE_SZ, RW));
 	KUNIT_EXPECT_EQ(test, 0, fake_tce_live(e.tbl));
-	for (i = 0; i < FAIL_PAGES; i++) {
-		test_proc_page_of(test, e.ua + i * PAGE_SIZE, &ref);
-		KUNIT_EXPECT_EQ_MSG(test, base[i], ref, "page %lu", i);
-	}
+	map_env_expect_released(test, &e, FAIL_PAGES, base);
 }
 
 /* After such a failure the same range maps once the platform behaves */

@@ -24,7 +24,7 @@ static void attach_defers_default_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.set_window);
 	KUNIT_EXPECT_NULL(test, fg->table_group.tables[0]);
 
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	tbl = fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.create_table);
@@ -35,7 +35,7 @@ static void attach_defers_default_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, tbl->it_offset);
 
 	/* Only once */
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, fg->stats.create_table);
 
 	tce_call_release(test, c);
@@ -50,7 +50,7 @@ static void attach_sets_existing_windows(struct kunit *test)
 	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_ASSERT_NOT_NULL(test, a->table_group.tables[0]);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
@@ -105,7 +105,7 @@ static void attach_refusals_change_nothing(struct kunit *test)
 	struct iommu_table *tbl;
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(v2, a->grp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(v2));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(v2));
 	tbl = a->table_group.tables[0];
 
 	KUNIT_EXPECT_EQ(test, -EBUSY, tce_call_attach(v2, a->grp));
@@ -155,7 +155,7 @@ static struct tce_container *set_window_fail_env(struct kunit *test,
 	*b = fake_tce_group_new(test, &fake_tce_ddw_opts);
 	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, (*a)->grp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	(*b)->set_window_fail = 0;
 	return c;
 }
@@ -194,7 +194,7 @@ static void release_unsets_every_group(struct kunit *test)
 	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	KUNIT_ASSERT_NOT_NULL(test, b->table_group.tables[0]);
 
@@ -221,7 +221,7 @@ static void window_add_unlinked(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	b->set_window_unlinked = true;
 
-	KUNIT_EXPECT_EQ(test, -ENOMEM, fake_tce_default_window(c));
+	KUNIT_EXPECT_EQ(test, -ENOMEM, tce_call_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, b->stats.set_window);
 	KUNIT_EXPECT_EQ(test, 1, b->stats.unset_window);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
@@ -229,7 +229,7 @@ static void window_add_unlinked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, a->stats.tables_live);
 
 	b->set_window_unlinked = false;
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
 	tce_call_release(test, c);
@@ -247,7 +247,7 @@ static void window_add_failure_part_way(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
 	b->set_window_fail = 0;
 
-	KUNIT_EXPECT_EQ(test, -EIO, fake_tce_default_window(c));
+	KUNIT_EXPECT_EQ(test, -EIO, tce_call_default_window(c));
 	KUNIT_EXPECT_EQ(test, 1, a->stats.set_window);
 	KUNIT_EXPECT_EQ(test, 1, a->stats.unset_window);
 	KUNIT_EXPECT_NULL(test, a->table_group.tables[0]);
@@ -256,7 +256,7 @@ static void window_add_failure_part_way(struct kunit *test)
 
 	/* Still pending: the next use tries again */
 	b->set_window_fail = -1;
-	KUNIT_EXPECT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_EXPECT_EQ(test, 0, tce_call_default_window(c));
 	KUNIT_EXPECT_NOT_NULL(test, a->table_group.tables[0]);
 	KUNIT_EXPECT_PTR_EQ(test, a->table_group.tables[0],
 			    b->table_group.tables[0]);
@@ -299,10 +299,7 @@ static void detach_env_init(struct kunit *test, struct detach_env *e)
 	e->fg = fake_tce_group_new(test, NULL);
 	uaddr = test_proc_user_mem(test, DETACH_PAGES * PAGE_SIZE);
 	test_proc_set_memlock(test, 1UL << 30);
-	e->c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
-	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(e->c, e->fg->grp));
-	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(e->c, VFIO_IOMMU_ENABLE, 0));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(e->c));
+	e->c = tce_call_open_enabled(test, e->fg->grp);
 	e->tbl = e->fg->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, e->tbl);
 
@@ -380,7 +377,7 @@ static void detach_one_of_two(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, a->grp));
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, b->grp));
-	KUNIT_ASSERT_EQ(test, 0, fake_tce_default_window(c));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
 	tbl = a->table_group.tables[0];
 	KUNIT_ASSERT_NOT_NULL(test, tbl);
 

@@ -45,6 +45,41 @@ struct tce_container *tce_call_open(struct kunit *test, unsigned long type)
 }
 
 /**
+ * tce_call_default_window() - create a container's pending default window
+ * @c: the container
+ *
+ * What MAP_DMA does first, under the container lock as there.
+ *
+ * Return: what tce_container_default_window() returns.
+ */
+long tce_call_default_window(struct tce_container *c)
+{
+	guard(mutex)(&c->lock);
+	return tce_container_default_window(c);
+}
+
+/**
+ * tce_call_open_enabled() - an enabled v1 container with its default window
+ * @test: the test case; owns the container
+ * @grp: the group to attach
+ *
+ * Opens a v1 container (tce_call_open()), attaches @grp, enables it and
+ * creates its default window, asserting that each step succeeds.
+ *
+ * Return: the container.
+ */
+struct tce_container *tce_call_open_enabled(struct kunit *test,
+					    struct iommu_group *grp)
+{
+	struct tce_container *c = tce_call_open(test, VFIO_SPAPR_TCE_IOMMU);
+
+	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, grp));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_ioctl(c, VFIO_IOMMU_ENABLE, 0));
+	KUNIT_ASSERT_EQ(test, 0, tce_call_default_window(c));
+	return c;
+}
+
+/**
  * tce_call_release() - release a container now, as closing its fd does
  * @test: the test case
  * @c: a container from tce_call_open()

@@ -20,6 +20,9 @@
 
 struct tce_container *tce_call_open(struct kunit *test, unsigned long type);
 void tce_call_release(struct kunit *test, struct tce_container *c);
+long tce_call_default_window(struct tce_container *c);
+struct tce_container *tce_call_open_enabled(struct kunit *test,
+					    struct iommu_group *grp);
 
 static inline int tce_call_attach(struct tce_container *c,
 				  struct iommu_group *grp)

@@ -806,7 +806,7 @@ static void platform_without_windows(struct kunit *test)
 	test_proc_user_mem(test, PAGE_SIZE);
 	c = tce_call_open(test, VFIO_SPAPR_TCE_v2_IOMMU);
 	KUNIT_ASSERT_EQ(test, 0, tce_call_attach(c, fg->grp));
-	KUNIT_EXPECT_EQ(test, -EPERM, fake_tce_default_window(c));
+	KUNIT_EXPECT_EQ(test, -EPERM, tce_call_default_window(c));
 	KUNIT_EXPECT_EQ(test, -EPERM,
 			tce_call_create(test, c, 16, SZ_1G, 1, NULL));
 	KUNIT_EXPECT_EQ(test, 0, fg->stats.create_table);
