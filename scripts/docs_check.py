@@ -9,15 +9,19 @@ With --names KSRC DOC... -- SRC...: every function a document names
 (``name()``) exists, in our sources SRC or in the kernel source KSRC
 (upstream's, which the documents compare with), and every KUnit case it
 names (``suite.case``, the suite without its vfio_spapr_tce_ prefix) is a
-case of that suite in the SRC files; one line per stale name.
+case of that suite in tests/; one line per stale name.
 """
 import os
 import re
 import sys
 
+from kunit_results import expected_suites
+
 DOC_NAME = re.compile(r"``(\w+)\(\)``")
 DOC_CASE = re.compile(r"``(\w+)\.(\w+)``")
 SUITE_PREFIX = "vfio_spapr_tce_"
+TESTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                         "tests")
 # Where the documents' upstream names live
 KSRC_DIRS = ("drivers/vfio", "drivers/iommu", "arch/powerpc", "mm",
              "virt/kvm", "include", "lib/kunit")
@@ -72,23 +76,11 @@ def words(paths):
     return found
 
 
-def kunit_cases(srcs):
-    """Suite (without SUITE_PREFIX) -> its case names, from @srcs."""
-    suites = {}
-    for path in srcs:
-        if not path.endswith(".c"):
-            continue
-        text = open(path).read()
-        cases = set(re.findall(r"KUNIT_CASE(?:_PARAM)?\((\w+)[,)]", text))
-        for name in re.findall(r'\.name\s*=\s*"%s(\w+)"' % SUITE_PREFIX,
-                               text):
-            suites[name] = cases
-    return suites
-
-
-def stale_cases(docs, srcs):
+def stale_cases(docs):
     """The ``suite.case``s of @docs that name no case of that suite."""
-    suites = kunit_cases(srcs)
+    suites = {name[len(SUITE_PREFIX):]: set(cases) for name, cases in
+              expected_suites(TESTS_DIR).items()
+              if name.startswith(SUITE_PREFIX)}
     stale = []
     for doc in docs:
         for n, line in enumerate(open(doc).read().split("\n")):
@@ -124,7 +116,7 @@ def main():
         args = sys.argv[3:]
         sep = args.index("--")
         missing = (stale_names(sys.argv[2], args[:sep], args[sep + 1:]) +
-                   stale_cases(args[:sep], args[sep + 1:]))
+                   stale_cases(args[:sep]))
     else:
         missing = [m for p in sys.argv[1:] for m in check(p)]
     for m in missing:
